@@ -1,0 +1,1 @@
+"""The Dash dashboard, its pages and the `milbal` command line."""

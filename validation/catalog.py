@@ -1,0 +1,131 @@
+"""The one reader of datasets/: load every table, validate it, and cache the result per process."""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from validation.schemas import MODELS
+from validation.tables import (
+    CheckedTable,
+    DataValidationError,
+    Issue,
+    check_references,
+    read_table,
+    table_name_for,
+)
+
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def datasets_dir() -> Path:
+    """Where the embedded tables live (MILBAL_DATASETS_DIR overrides it, e.g. in tests)."""
+    return Path(os.environ.get("MILBAL_DATASETS_DIR", _PROJECT_ROOT / "datasets"))
+
+
+def _label(path: Path) -> str:
+    """A path as a person would type it: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Validated tables by name, with their metadata. Treat the frames as read-only."""
+
+    tables: dict[str, pd.DataFrame]
+    meta: dict[str, dict]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def summary(self) -> pd.DataFrame:
+        """One row per table: name, title, rows, columns, sources cited."""
+        rows = []
+        for name, frame in self.tables.items():
+            cited = frame["source_id"].nunique() if "source_id" in frame else 0
+            rows.append(
+                {
+                    "table": name,
+                    "title": self.meta.get(name, {}).get("title", name),
+                    "rows": len(frame),
+                    "columns": frame.shape[1],
+                    "sources": cited,
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+def load_directory(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
+    """Read and check every table of a datasets folder; returns frames and all issues."""
+    checked = []
+    issues: list[Issue] = []
+    for name in MODELS:
+        path = directory / f"{name}.csv"
+        table = read_table(path, name, _label(path))
+        checked.append(table)
+        issues += table.issues
+    frames = {t.name: t.frame for t in checked if t.frame is not None}
+    for table in checked:
+        if table.frame is not None:
+            issues += check_references(table.name, table.frame, frames, _label(table.path))
+    return frames, sorted(issues, key=lambda i: (i.file, i.line or 0))
+
+
+def validate_paths(
+    paths: list[Path], table: str | None, embedded: dict[str, pd.DataFrame]
+) -> tuple[list[CheckedTable], list[Issue]]:
+    """Check the given files; references resolve against each other first, then `embedded`."""
+    checked: list[CheckedTable] = []
+    issues: list[Issue] = []
+    for path in paths:
+        name = table or table_name_for(path)
+        if name is None:
+            issues.append(
+                Issue(
+                    _label(path),
+                    None,
+                    None,
+                    None,
+                    "cannot tell which table this is: name it <table>.csv or pass --table "
+                    f"({', '.join(MODELS)})",
+                )
+            )
+            continue
+        result = read_table(path, name, _label(path))
+        checked.append(result)
+        issues += result.issues
+    frames = dict(embedded)
+    frames.update({t.name: t.frame for t in checked if t.frame is not None})
+    for result in checked:
+        if result.frame is not None:
+            issues += check_references(result.name, result.frame, frames, _label(result.path))
+    return checked, issues
+
+
+def read_meta(directory: Path) -> dict[str, dict]:
+    """Each table's <name>.meta.yaml (title, description, licence, columns)."""
+    meta = {}
+    for name in MODELS:
+        path = directory / f"{name}.meta.yaml"
+        if path.exists():
+            meta[name] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return meta
+
+
+@functools.cache
+def load_catalog() -> Catalog:
+    """All embedded tables, validated; raises DataValidationError listing every problem."""
+    directory = datasets_dir()
+    frames, issues = load_directory(directory)
+    if issues:
+        raise DataValidationError(issues)
+    tables = {name: frame.reset_index(drop=True) for name, frame in frames.items()}
+    return Catalog(tables=tables, meta=read_meta(directory))

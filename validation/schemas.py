@@ -1,0 +1,411 @@
+"""One pandera DataFrameModel per table of datasets/.
+
+Column types here are the types after loading; `validation.tables` turns the raw text of a CSV into
+these types cell by cell (so a bad cell is reported with its line), then runs these models for the
+domain rules. Checks that span tables (country codes, source ids, event ids) are declared in
+`REFERENCES` and run by `validation.tables`, because a model sees one table at a time.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+# The Second Karabakh War: from the first strikes to the trilateral statement.
+WAR_START = pd.Timestamp("2020-09-27")
+WAR_END = pd.Timestamp("2020-11-10")
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+SNAKE = r"^[a-z0-9][a-z0-9_]*$"
+ISO3 = r"^[A-Z]{3}$"
+
+QUALIFIERS = ["exact", "approx", "up_to", "at_least", "more_than", "range"]
+
+
+def _range_ok(df: pd.DataFrame) -> pd.Series:
+    """low <= value <= high wherever both ends of a comparison are present."""
+    value, low, high = df["value"], df["low"], df["high"]
+    ok = pd.Series(True, index=df.index)
+    for a, b in ((low, value), (value, high), (low, high)):
+        ok &= (a.isna() | b.isna() | (a <= b)).astype(bool)
+    return ok
+
+
+def _value_or_range(df: pd.DataFrame) -> pd.Series:
+    """A row states a number: a value, or a range with both ends."""
+    return (df["value"].notna() | (df["low"].notna() & df["high"].notna())).astype(bool)
+
+
+def _qualifier_fits(df: pd.DataFrame) -> pd.Series:
+    """'range' rows give low and high; 'up_to' gives high; 'at_least'/'more_than' give low."""
+    q = df["qualifier"]
+    ok = pd.Series(True, index=df.index)
+    ok &= ~((q == "range") & (df["low"].isna() | df["high"].isna()))
+    ok &= ~((q == "up_to") & df["high"].isna())
+    ok &= ~(q.isin(["at_least", "more_than"]) & df["low"].isna())
+    return ok.astype(bool)
+
+
+class Sources(pa.DataFrameModel):
+    source_id: Series[str] = pa.Field(str_matches=SLUG)
+    kind: Series[str] = pa.Field(
+        isin=[
+            "essay",
+            "index",
+            "database",
+            "news",
+            "encyclopedia",
+            "official",
+            "article",
+            "dataset",
+        ]
+    )
+    title: Series[str] = pa.Field(str_length={"min_value": 1})
+    author: Series[str] = pa.Field(nullable=True)
+    publisher: Series[str] = pa.Field(nullable=True)
+    published: Series[str] = pa.Field(nullable=True, str_matches=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    url: Series[str] = pa.Field(nullable=True, str_matches=r"^https?://\S+$")
+    accessed: Series[str] = pa.Field(nullable=True, str_matches=r"^\d{4}-\d{2}-\d{2}$")
+    licence: Series[str] = pa.Field(str_length={"min_value": 1})
+    note: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["source_id"]
+
+
+class Countries(pa.DataFrameModel):
+    iso3: Series[str] = pa.Field(str_matches=ISO3)
+    name: Series[str] = pa.Field(str_length={"min_value": 1})
+    region: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["iso3"]
+
+
+class Manpower(pa.DataFrameModel):
+    country: Series[str] = pa.Field(str_matches=ISO3)
+    year: Series[pd.Int64Dtype] = pa.Field(ge=1800, le=2100)
+    measure: Series[str] = pa.Field(
+        isin=[
+            "active",
+            "reserve",
+            "paramilitary",
+            "total_military",
+            "wartime_strength",
+            "available_manpower",
+            "fit_for_service",
+            "population",
+        ]
+    )
+    value: Series[float] = pa.Field(nullable=True, ge=0)
+    low: Series[float] = pa.Field(nullable=True, ge=0)
+    high: Series[float] = pa.Field(nullable=True, ge=0)
+    qualifier: Series[str] = pa.Field(isin=QUALIFIERS)
+    source_id: Series[str] = pa.Field(str_matches=SLUG)
+    note: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="low,value,high|low <= value <= high")
+    def range_ordered(cls, df: pd.DataFrame) -> pd.Series:
+        return _range_ok(df)
+
+    @pa.dataframe_check(error="value,low,high|value is empty: give low and high")
+    def value_or_range(cls, df: pd.DataFrame) -> pd.Series:
+        return _value_or_range(df)
+
+    @pa.dataframe_check(error="qualifier,low,high|qualifier needs its bound (low/high)")
+    def qualifier_fits(cls, df: pd.DataFrame) -> pd.Series:
+        return _qualifier_fits(df)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["country", "year", "measure", "source_id"]
+
+
+class Rankings(pa.DataFrameModel):
+    index: Series[str] = pa.Field(isin=["gfp", "gmi"])
+    edition: Series[pd.Int64Dtype] = pa.Field(ge=1990, le=2100)
+    country: Series[str] = pa.Field(str_matches=ISO3)
+    rank: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+    of_countries: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+    score: Series[float] = pa.Field(nullable=True, ge=0)
+    score_scale: Series[str] = pa.Field(nullable=True, isin=["gfp_powerindex", "gmi_points_1000"])
+    source_id: Series[str] = pa.Field(str_matches=SLUG)
+    note: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="rank,of_countries|rank between 1 and of_countries")
+    def rank_within_field(cls, df: pd.DataFrame) -> pd.Series:
+        r, n = df["rank"], df["of_countries"]
+        return (r.isna() | n.isna() | (r <= n)).astype(bool)
+
+    @pa.dataframe_check(error="rank,score|row gives neither rank nor score")
+    def rank_or_score(cls, df: pd.DataFrame) -> pd.Series:
+        return (df["rank"].notna() | df["score"].notna()).astype(bool)
+
+    @pa.dataframe_check(error="score,score_scale|score needs a score_scale and a scale a score")
+    def score_has_scale(cls, df: pd.DataFrame) -> pd.Series:
+        return (df["score"].isna() == df["score_scale"].isna()).astype(bool)
+
+    @pa.dataframe_check(error="index,score_scale|score_scale does not belong to this index")
+    def scale_matches_index(cls, df: pd.DataFrame) -> pd.Series:
+        scale_index = df["score_scale"].str.split("_").str[0]
+        return (df["score_scale"].isna() | (scale_index == df["index"])).astype(bool)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["index", "edition", "country", "source_id"]
+
+
+class Equipment(pa.DataFrameModel):
+    country: Series[str] = pa.Field(str_matches=ISO3)
+    year: Series[pd.Int64Dtype] = pa.Field(ge=1800, le=2100)
+    category: Series[str] = pa.Field(
+        isin=[
+            "tanks",
+            "afv",
+            "sp_artillery",
+            "towed_artillery",
+            "mlrs",
+            "aircraft_total",
+            "fighters",
+            "attack_aircraft",
+            "helicopters",
+            "attack_helicopters",
+            "air_defence_systems",
+            "uav",
+            "naval_total",
+        ]
+    )
+    value: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    low: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    high: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    source_id: Series[str] = pa.Field(str_matches=SLUG)
+    note: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="low,value,high|low <= value <= high")
+    def range_ordered(cls, df: pd.DataFrame) -> pd.Series:
+        return _range_ok(df)
+
+    @pa.dataframe_check(error="value,low,high|value is empty: give low and high")
+    def value_or_range(cls, df: pd.DataFrame) -> pd.Series:
+        return _value_or_range(df)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["country", "year", "category", "source_id"]
+
+
+class Spending(pa.DataFrameModel):
+    country: Series[str] = pa.Field(str_matches=ISO3)
+    year: Series[pd.Int64Dtype] = pa.Field(ge=1800, le=2100)
+    measure: Series[str] = pa.Field(
+        isin=[
+            "milex_current_usd_m",
+            "milex_constant2019_usd_m",
+            "milex_share_gdp_pct",
+            "defence_budget_usd_m",
+        ]
+    )
+    value: Series[float] = pa.Field(ge=0)
+    unit: Series[str] = pa.Field(isin=["usd_m", "percent"])
+    source_id: Series[str] = pa.Field(str_matches=SLUG)
+    note: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="value,unit|share of GDP must lie within 0-100 percent")
+    def share_is_percent(cls, df: pd.DataFrame) -> pd.Series:
+        return ((df["unit"] != "percent") | (df["value"] <= 100)).astype(bool)
+
+    @pa.dataframe_check(error="measure,unit|unit does not fit the measure")
+    def unit_fits_measure(cls, df: pd.DataFrame) -> pd.Series:
+        expected = df["measure"].map(lambda m: "percent" if str(m).endswith("_pct") else "usd_m")
+        return (df["unit"] == expected).astype(bool)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["country", "year", "measure", "source_id"]
+
+
+class Attrition(pa.DataFrameModel):
+    figure_id: Series[str] = pa.Field(str_matches=SLUG)
+    date_start: Series[pd.Timestamp] = pa.Field(ge=WAR_START, le=WAR_END)
+    date_end: Series[pd.Timestamp] = pa.Field(ge=WAR_START, le=WAR_END)
+    side: Series[str] = pa.Field(str_matches=ISO3)
+    subject: Series[str] = pa.Field(str_matches=SNAKE)
+    measure: Series[str] = pa.Field(
+        isin=[
+            "destroyed_share",
+            "destroyed",
+            "killed",
+            "missing",
+            "wounded",
+            "deserted",
+            "encircled",
+            "losses",
+            "lost",
+            "struck",
+            "sorties",
+            "confirmed_losses",
+            "shot_down",
+            "present",
+        ]
+    )
+    value: Series[float] = pa.Field(nullable=True, ge=0)
+    low: Series[float] = pa.Field(nullable=True, ge=0)
+    high: Series[float] = pa.Field(nullable=True, ge=0)
+    qualifier: Series[str] = pa.Field(isin=QUALIFIERS)
+    unit: Series[str] = pa.Field(isin=["percent", "persons", "items", "targets", "sorties"])
+    event_id: Series[str] = pa.Field(nullable=True, str_matches=SLUG)
+    source_id: Series[str] = pa.Field(str_matches=SLUG)
+    locator: Series[str] = pa.Field(str_length={"min_value": 1})
+    note: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="date_start,date_end|date_start after date_end")
+    def dates_ordered(cls, df: pd.DataFrame) -> pd.Series:
+        return (df["date_start"] <= df["date_end"]).astype(bool)
+
+    @pa.dataframe_check(error="low,value,high|low <= value <= high")
+    def range_ordered(cls, df: pd.DataFrame) -> pd.Series:
+        return _range_ok(df)
+
+    @pa.dataframe_check(error="value,low,high|value is empty: give low and high")
+    def value_or_range(cls, df: pd.DataFrame) -> pd.Series:
+        return _value_or_range(df)
+
+    @pa.dataframe_check(error="qualifier,low,high|qualifier needs its bound (low/high)")
+    def qualifier_fits(cls, df: pd.DataFrame) -> pd.Series:
+        return _qualifier_fits(df)
+
+    @pa.dataframe_check(error="value,low,high,unit|a share must lie within 0-100 percent")
+    def share_is_percent(cls, df: pd.DataFrame) -> pd.Series:
+        pct = df["unit"] == "percent"
+        within = pd.Series(True, index=df.index)
+        for col in ("value", "low", "high"):
+            within &= (df[col].isna() | (df[col] <= 100)).astype(bool)
+        return (~pct | within).astype(bool)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["figure_id"]
+
+
+class Events(pa.DataFrameModel):
+    event_id: Series[str] = pa.Field(str_matches=SLUG)
+    date: Series[pd.Timestamp] = pa.Field(ge=WAR_START, le=WAR_END)
+    place: Series[str] = pa.Field(nullable=True)
+    kind: Series[str] = pa.Field(
+        isin=[
+            "offensive",
+            "liberation",
+            "counterattack",
+            "strike",
+            "shootdown",
+            "agreement",
+            "exercise",
+            "cyber",
+            "other",
+        ]
+    )
+    label: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 80})
+    source_id: Series[str] = pa.Field(str_matches=SLUG)
+    locator: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["event_id"]
+
+
+class Doctrine(pa.DataFrameModel):
+    rule_id: Series[str] = pa.Field(str_matches=SLUG)
+    operation: Series[str] = pa.Field(str_matches=SNAKE)
+    terrain: Series[str] = pa.Field(isin=["general", "mountain"])
+    min_ratio: Series[float] = pa.Field(gt=0)
+    source_id: Series[str] = pa.Field(str_matches=SLUG)
+    note: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["rule_id"]
+
+
+class EssayFigures(pa.DataFrameModel):
+    figure_id: Series[str] = pa.Field(str_matches=SLUG)
+    topic: Series[str] = pa.Field(
+        isin=[
+            "terrain",
+            "fortification",
+            "peacekeeping",
+            "weapon_range",
+            "arms_transfer",
+            "civilians",
+            "air_war",
+            "other",
+        ]
+    )
+    subject: Series[str] = pa.Field(str_matches=SNAKE)
+    measure: Series[str] = pa.Field(str_matches=SNAKE)
+    value: Series[float] = pa.Field(nullable=True, ge=0)
+    low: Series[float] = pa.Field(nullable=True, ge=0)
+    high: Series[float] = pa.Field(nullable=True, ge=0)
+    qualifier: Series[str] = pa.Field(isin=QUALIFIERS)
+    unit: Series[str] = pa.Field(str_matches=SNAKE)
+    date: Series[pd.Timestamp] = pa.Field(nullable=True)
+    source_id: Series[str] = pa.Field(str_matches=SLUG)
+    locator: Series[str] = pa.Field(str_length={"min_value": 1})
+    note: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="low,value,high|low <= value <= high")
+    def range_ordered(cls, df: pd.DataFrame) -> pd.Series:
+        return _range_ok(df)
+
+    @pa.dataframe_check(error="value,low,high|value is empty: give low and high")
+    def value_or_range(cls, df: pd.DataFrame) -> pd.Series:
+        return _value_or_range(df)
+
+    @pa.dataframe_check(error="qualifier,low,high|qualifier needs its bound (low/high)")
+    def qualifier_fits(cls, df: pd.DataFrame) -> pd.Series:
+        return _qualifier_fits(df)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["figure_id"]
+
+
+# table name -> model; the order is the order of loading (referenced tables first).
+MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "sources": Sources,
+    "countries": Countries,
+    "events": Events,
+    "manpower": Manpower,
+    "rankings": Rankings,
+    "equipment": Equipment,
+    "spending": Spending,
+    "attrition": Attrition,
+    "doctrine": Doctrine,
+    "essay_figures": EssayFigures,
+}
+
+# table -> {column: (referenced table, referenced column)}: checked across tables on load.
+_SOURCE = ("sources", "source_id")
+_COUNTRY = ("countries", "iso3")
+REFERENCES: dict[str, dict[str, tuple[str, str]]] = {
+    "events": {"source_id": _SOURCE},
+    "manpower": {"country": _COUNTRY, "source_id": _SOURCE},
+    "rankings": {"country": _COUNTRY, "source_id": _SOURCE},
+    "equipment": {"country": _COUNTRY, "source_id": _SOURCE},
+    "spending": {"country": _COUNTRY, "source_id": _SOURCE},
+    "attrition": {"side": _COUNTRY, "event_id": ("events", "event_id"), "source_id": _SOURCE},
+    "doctrine": {"source_id": _SOURCE},
+    "essay_figures": {"source_id": _SOURCE},
+}
