@@ -63,6 +63,10 @@ class CheckedTable:
 
 
 def _show(value: object) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "(empty)"
+    if isinstance(value, float) and math.isnan(value):
+        return "(empty)"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float) and value.is_integer():
@@ -291,6 +295,7 @@ def _issues_from_failures(
     issues: list[Issue] = []
     key = list(model.to_schema().unique or [])
     seen_dup: set[int] = set()
+    seen_row_checks: set[tuple[int | None, str]] = set()
     for case in failures.itertuples(index=False):
         check = str(case.check)
         line = None if pd.isna(case.index) else int(case.index)
@@ -316,6 +321,9 @@ def _issues_from_failures(
             )
             continue
         if "|" in check:
+            if (line, check) in seen_row_checks:
+                continue  # pandera repeats a row-wise failure once per column
+            seen_row_checks.add((line, check))
             columns, rule = check.split("|", 1)
             cols = columns.split(",")
             shown = (
@@ -326,9 +334,7 @@ def _issues_from_failures(
             issues.append(Issue(label, line, "/".join(cols), shown, rule))
             continue
         column = None if pd.isna(case.column) else str(case.column)
-        value = None if case.failure_case is None else _show(case.failure_case)
-        if value in {"nan", "NaT", "<NA>", "None"}:
-            value = "(empty)"
+        value = _show(case.failure_case)
         issues.append(Issue(label, line, column, value, _check_rule(check, column)))
     return issues
 

@@ -1,0 +1,39 @@
+"""What every indicator shares: its error type and how a stated figure becomes an interval."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+class IndicatorError(ValueError):
+    """Bad input to an indicator; the message names the parameter, country or value at fault."""
+
+
+def to_interval(frame: pd.DataFrame) -> pd.DataFrame:
+    """low/mid/high for rows of value/low/high: a range keeps its ends, a single value is all three.
+
+    The midpoint of a range is the mid; a bound stated alone ("up to 30") leaves the other end at
+    the value, so the interval never claims more precision than the source gives.
+    """
+    value = frame["value"].astype("Float64")
+    low = frame["low"].astype("Float64").fillna(value)
+    high = frame["high"].astype("Float64").fillna(value)
+    mid = value.where(value.notna(), (low + high) / 2)
+    return pd.DataFrame({"low": low, "mid": mid, "high": high}, index=frame.index).astype(float)
+
+
+def join_sources(*ids: object) -> str:
+    """Distinct source ids in first-seen order, joined by ';' (one cell, CSV-friendly)."""
+    seen: list[str] = []
+    for group in ids:
+        for sid in str(group).split(";"):
+            if sid and sid not in seen:
+                seen.append(sid)
+    return ";".join(seen)
+
+
+def require_known(value: str, allowed: set[str] | list[str], what: str) -> None:
+    """Raise IndicatorError naming `what` when value is not among allowed."""
+    if value not in allowed:
+        choices = ", ".join(sorted(str(a) for a in allowed)) or "none"
+        raise IndicatorError(f"unknown {what} {value!r}; known: {choices}")

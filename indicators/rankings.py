@@ -1,0 +1,107 @@
+"""Ranking trends: rank per edition, a fitted linear trend per country, and the gap between two.
+
+Where several reports give different ranks for one edition, the trend uses their mean and the
+per-edition rows say how many reports there were (`n_reports`), so the disagreement stays visible.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from indicators.common import IndicatorError, join_sources, require_known
+
+# Rank on edition, one line per country; ranks fall as a country climbs.
+TREND_FORMULA = "rank ~ edition"
+
+
+def rank_series(rankings: pd.DataFrame, index: str, countries: list[str]) -> pd.DataFrame:
+    """Per country and edition: mean rank, the reported ranks' spread, score, reports, sources."""
+    require_known(index, set(rankings["index"]), "index")
+    if not countries:
+        raise IndicatorError("countries: give at least one country")
+    rows = rankings[rankings["index"] == index]
+    for country in countries:
+        require_known(country, set(rows["country"]), f"country for index {index}:")
+    rows = rows[rows["country"].isin(countries)]
+    grouped = rows.groupby(["country", "edition"], sort=True)
+    out = grouped.agg(
+        rank=("rank", "mean"),
+        rank_min=("rank", "min"),
+        rank_max=("rank", "max"),
+        score=("score", "mean"),
+        n_reports=("rank", "count"),
+        source_id=("source_id", lambda s: join_sources(*s)),
+    ).reset_index()
+    out.insert(0, "index", index)
+    for col in ("rank", "rank_min", "rank_max", "score"):
+        out[col] = out[col].astype(float)
+    return out
+
+
+def fit_rank_trend(series: pd.DataFrame, level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """OLS of rank on edition for each country with at least three ranked editions.
+
+    Returns (fitted, slopes): fitted has per edition the fitted rank and its confidence band;
+    slopes has the slope in ranks per year with its confidence interval and n.
+    """
+    import statsmodels.formula.api as smf  # ~2 s to import: only where a model is fitted
+
+    fitted_parts, slope_rows = [], []
+    for country, rows in series.dropna(subset=["rank"]).groupby("country", sort=True):
+        if rows["edition"].nunique() < 3:
+            continue
+        data = rows[["edition", "rank"]].astype(float)
+        model = smf.ols(TREND_FORMULA, data=data).fit()
+        grid = pd.DataFrame({"edition": sorted(data["edition"].unique())})
+        pred = model.get_prediction(grid).summary_frame(alpha=1 - level)
+        fitted_parts.append(
+            pd.DataFrame(
+                {
+                    "country": country,
+                    "edition": grid["edition"].astype(int),
+                    "fitted_rank": pred["mean"].to_numpy(),
+                    "ci_low": pred["mean_ci_lower"].to_numpy(),
+                    "ci_high": pred["mean_ci_upper"].to_numpy(),
+                }
+            )
+        )
+        ci = model.conf_int(alpha=1 - level).loc["edition"]
+        slope_rows.append(
+            {
+                "country": country,
+                "term": "edition",
+                "estimate": float(model.params["edition"]),
+                "ci_low": float(ci.iloc[0]),
+                "ci_high": float(ci.iloc[1]),
+                "n": int(model.nobs),
+                "source_id": join_sources(*rows["source_id"]),
+            }
+        )
+    fitted = (
+        pd.concat(fitted_parts, ignore_index=True)
+        if fitted_parts
+        else pd.DataFrame(columns=["country", "edition", "fitted_rank", "ci_low", "ci_high"])
+    )
+    return fitted, pd.DataFrame(
+        slope_rows, columns=["country", "term", "estimate", "ci_low", "ci_high", "n", "source_id"]
+    )
+
+
+def rank_gap(series: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """Per edition both countries are ranked in: b's rank minus a's (positive: a ranks higher)."""
+    wide = series.pivot_table(index="edition", columns="country", values="rank", aggfunc="mean")
+    for country in (a, b):
+        require_known(country, set(wide.columns), "country")
+    both = wide[[a, b]].dropna()
+    sources = series.groupby("edition")["source_id"].agg(lambda s: join_sources(*s))
+    return pd.DataFrame(
+        {
+            "edition": both.index.astype(int),
+            "a": a,
+            "b": b,
+            "rank_a": both[a].to_numpy(),
+            "rank_b": both[b].to_numpy(),
+            "gap": (both[b] - both[a]).to_numpy(),
+            "source_id": sources.loc[both.index].to_numpy(),
+        }
+    )

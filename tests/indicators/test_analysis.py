@@ -1,0 +1,224 @@
+"""Equipment balance, ranking trends, source conflicts and attrition against hand-worked values."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from scipy import stats
+
+from indicators.attrition import attrition_timeline, cumulative_daily, opening_shares
+from indicators.common import IndicatorError
+from indicators.conflicts import flag_source_conflicts
+from indicators.equipment import compute_equipment_balance
+from indicators.rankings import fit_rank_trend, rank_gap, rank_series
+from validation import load_catalog
+
+DOCTRINE = pd.DataFrame(
+    {
+        "rule_id": ["r3", "r6"],
+        "operation": ["attack"] * 2,
+        "terrain": ["general", "mountain"],
+        "min_ratio": [3.0, 6.0],
+        "source_id": ["d", "d"],
+        "note": [None, None],
+    }
+)
+
+
+def equipment(rows):
+    return pd.DataFrame(
+        [
+            {
+                "country": c,
+                "year": 2020,
+                "category": cat,
+                "value": v,
+                "low": lo,
+                "high": hi,
+                "source_id": s,
+                "note": None,
+            }
+            for c, cat, v, lo, hi, s in rows
+        ]
+    ).astype({"value": "Int64", "low": "Int64", "high": "Int64"})
+
+
+class TestEquipmentBalance:
+    EQ = equipment(
+        [
+            ("A", "tanks", 600, None, None, "s"),
+            ("B", "tanks", 100, None, None, "s"),
+            ("A", "mlrs", None, 80, 120, "s"),
+            ("B", "mlrs", 40, None, None, "t"),
+            ("A", "fighters", 10, None, None, "s"),
+            ("B", "fighters", 0, None, None, "s"),
+            ("A", "uav", 5, None, None, "s"),
+        ]
+    )
+
+    def test_ratios_and_verdicts_per_category(self):
+        out = compute_equipment_balance(self.EQ, DOCTRINE, "A", "B", 2020).set_index("category")
+        assert list(out.index) == ["tanks", "mlrs", "fighters"]  # uav: only A reports it
+        assert out.loc["tanks", "ratio_mid"] == 6.0
+        assert (out.loc["tanks", "verdict_general"], out.loc["tanks", "verdict_mountain"]) == (
+            "met",
+            "met",
+        )
+        assert (out.loc["mlrs", "ratio_low"], out.loc["mlrs", "ratio_high"]) == (2.0, 3.0)
+        assert out.loc["mlrs", "ratio_mid"] == 2.5
+        assert out.loc["mlrs", "verdict_general"] == "partly_met"
+        assert out.loc["mlrs", "source_id"] == "s;t"
+
+    def test_defender_with_none_gets_no_ratio_not_inf(self):
+        out = compute_equipment_balance(self.EQ, DOCTRINE, "A", "B", 2020).set_index("category")
+        assert out.loc["fighters", "status"] == "no_defender_items"
+        assert pd.isna(out.loc["fighters", "ratio_mid"])
+        assert out.loc["fighters", "verdict_general"] == "no_ratio"
+
+    def test_embedded_gfp_2020_tanks(self):
+        c = load_catalog()
+        out = compute_equipment_balance(
+            c["equipment"], c["doctrine"], "AZE", "ARM", 2020, categories=["tanks"]
+        ).iloc[0]
+        assert out["ratio_mid"] == pytest.approx(570 / 110)
+        assert (out["verdict_general"], out["verdict_mountain"]) == ("met", "not_met")
+
+    def test_unknown_category_and_country(self):
+        with pytest.raises(IndicatorError, match="unknown category"):
+            compute_equipment_balance(self.EQ, DOCTRINE, "A", "B", 2020, categories=["ships"])
+        with pytest.raises(IndicatorError, match="unknown country 'C'"):
+            compute_equipment_balance(self.EQ, DOCTRINE, "A", "C", 2020)
+
+
+RANKS = pd.DataFrame(
+    {
+        "index": "gfp",
+        "edition": [2018, 2019, 2020, 2020, 2021, 2018, 2019, 2021],
+        "country": ["A", "A", "A", "A", "A", "B", "B", "B"],
+        "rank": [10, 12, 14, 14, 15, 30, 28, 20],
+        "of_countries": pd.NA,
+        "score": [None] * 8,
+        "score_scale": None,
+        "source_id": ["s1", "s1", "s1", "s2", "s1", "s1", "s1", "s1"],
+        "note": None,
+    }
+).astype({"rank": "Int64", "score": float})
+
+
+class TestRankingTrends:
+    def test_series_merges_reports_of_one_edition(self):
+        s = rank_series(RANKS, "gfp", ["A"]).set_index("edition")
+        assert s.loc[2020, "rank"] == 14 and s.loc[2020, "n_reports"] == 2
+        assert s.loc[2020, "source_id"] == "s1;s2"
+
+    def test_ols_slope_and_ci_match_the_textbook_formulas(self):
+        fitted, slopes = fit_rank_trend(rank_series(RANKS, "gfp", ["A"]))
+        # x = 2018..2021, y = 10, 12, 14, 15: slope = Sxy/Sxx = 8.5/5 = 1.7
+        # residuals -0.2, 0.1, 0.4, -0.3: s^2 = 0.30/2; se = sqrt(0.15/5)
+        a = slopes.set_index("country").loc["A"]
+        t = stats.t.ppf(0.975, df=2)
+        se = math.sqrt(0.15 / 5)
+        assert a["estimate"] == pytest.approx(1.7)
+        assert (a["ci_low"], a["ci_high"]) == pytest.approx((1.7 - t * se, 1.7 + t * se))
+        assert a["n"] == 4
+        first = fitted[(fitted["country"] == "A") & (fitted["edition"] == 2018)].iloc[0]
+        se_fit = math.sqrt(0.15) * math.sqrt(1 / 4 + 1.5**2 / 5)
+        assert first["fitted_rank"] == pytest.approx(10.2)
+        assert (first["ci_low"], first["ci_high"]) == pytest.approx(
+            (10.2 - t * se_fit, 10.2 + t * se_fit)
+        )
+
+    def test_rank_gap(self):
+        gap = rank_gap(rank_series(RANKS, "gfp", ["A", "B"]), "A", "B").set_index("edition")
+        assert gap["gap"].to_dict() == {2018: 20, 2019: 16, 2021: 5}
+
+    def test_unknown_index_and_country(self):
+        with pytest.raises(IndicatorError, match="unknown index 'sipri'"):
+            rank_series(RANKS, "sipri", ["A"])
+        with pytest.raises(IndicatorError, match="unknown country for index gfp: 'ZZZ'"):
+            rank_series(RANKS, "gfp", ["ZZZ"])
+
+    def test_statsmodels_is_not_imported_by_the_indicators(self):
+        import subprocess
+        import sys
+
+        code = (
+            "import sys, indicators.rankings, indicators.force_ratio; "
+            "print('statsmodels' in sys.modules)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == "False"
+
+
+class TestSourceConflicts:
+    def test_gfp_2020_azerbaijan_63_and_64(self):
+        c = load_catalog()
+        conflicts = flag_source_conflicts(c["rankings"], "rankings")
+        aze = conflicts[
+            (conflicts["edition"] == 2020)
+            & (conflicts["country"] == "AZE")
+            & (conflicts["field"] == "rank")
+        ]
+        assert sorted(aze["value"]) == [63, 64, 64]
+        assert set(aze["spread"]) == {1}
+        assert set(aze["source_id"]) == {"gfp-2020-trend", "gfp-2020-azernews", "rv-essay"}
+
+    def test_agreeing_or_missing_values_are_not_conflicts(self):
+        frame = pd.DataFrame(
+            {
+                "index": "gfp",
+                "edition": 2020,
+                "country": ["A", "A", "B", "B"],
+                "rank": [5, 5, 7, None],
+                "score": [1.0, 1.2, None, None],
+                "source_id": ["x", "y", "x", "y"],
+            }
+        )
+        out = flag_source_conflicts(frame, "rankings")
+        assert out[["country", "field", "source_id", "value"]].values.tolist() == [
+            ["A", "score", "x", 1.0],
+            ["A", "score", "y", 1.2],
+        ]
+        assert out["spread"].tolist() == pytest.approx([0.2, 0.2])
+
+    def test_unknown_table(self):
+        with pytest.raises(IndicatorError, match="unknown table 'events'"):
+            flag_source_conflicts(pd.DataFrame(), "events")
+
+
+class TestAttrition:
+    def test_timeline_keeps_ranges_and_attaches_events(self):
+        c = load_catalog()
+        t = attrition_timeline(c["attrition"], c["events"])
+        assert t["date_start"].is_monotonic_increasing
+        horadiz = t[(t["low"] == 600) & (t["high"] == 700)].iloc[0]
+        assert horadiz["mid"] == 650 and pd.isna(horadiz["value"])
+        assert horadiz["event_date"] == pd.Timestamp("2020-10-07")
+
+    def test_opening_shares(self):
+        shares = opening_shares(load_catalog()["attrition"]).set_index("subject")
+        assert shares.loc["artillery", "high"] == 30
+        assert shares.loc["air_defence_systems", "high"] == 60
+
+    def test_cumulative_daily_fills_days_and_runs_the_total(self):
+        daily = pd.DataFrame(
+            {
+                "date": ["2020-09-27", "2020-09-29", "2020-09-29", "2020-12-01"],
+                "status": ["k", "k", "m", "k"],
+                "count": [3, 2, 1, 9],
+            }
+        )
+        out = cumulative_daily(daily, by=["status"])
+        k = out[out["status"] == "k"].set_index("date")
+        assert len(k) == 45  # 27 Sep .. 10 Nov inclusive
+        assert k["cumulative"].iloc[:3].tolist() == [3, 3, 5]
+        assert k["cumulative"].iloc[-1] == 5
+        assert out.attrs["outside"] == 9
+
+    def test_cumulative_daily_refuses_negative_counts(self):
+        with pytest.raises(IndicatorError, match="negative counts"):
+            cumulative_daily(pd.DataFrame({"date": ["2020-10-01"], "count": [-1]}))
