@@ -48,7 +48,13 @@ def _print_issues(issues) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from validation.catalog import datasets_dir, load_directory, validate_paths
+    from validation.catalog import (
+        datasets_dir,
+        display_path,
+        load_directory,
+        summarize,
+        validate_paths,
+    )
 
     directory = datasets_dir()
     embedded, embedded_issues = load_directory(directory)
@@ -68,13 +74,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if issues:
         _print_issues(issues)
         return EXIT_BAD_DATA
-    print(f"{'table':<15}{'rows':>6}{'columns':>9}{'sources':>9}")
-    for name, frame in embedded.items():
-        cited = frame["source_id"].nunique() if "source_id" in frame else 0
-        print(f"{name:<15}{len(frame):>6}{frame.shape[1]:>9}{cited:>9}")
-    rows = sum(len(f) for f in embedded.values())
+    summary = summarize(embedded, {})
+    print(f"{'table':<15}{'rows':>6}{'columns':>9}{'sources cited':>15}")
+    for row in summary.itertuples():
+        print(f"{row.table:<15}{row.rows:>6}{row.columns:>9}{row.sources:>15}")
+    rows = int(summary["rows"].sum())
     n_sources = len(embedded["sources"]) if "sources" in embedded else 0
-    print(f"{len(embedded)} tables, {rows} rows, {n_sources} sources: all valid ({directory})")
+    where = display_path(directory)
+    print(f"{len(embedded)} tables, {rows} rows, {n_sources} sources: all valid ({where})")
     return EXIT_OK
 
 

@@ -28,7 +28,7 @@ def datasets_dir() -> Path:
     return Path(os.environ.get("MILBAL_DATASETS_DIR", _PROJECT_ROOT / "datasets"))
 
 
-def _label(path: Path) -> str:
+def display_path(path: Path) -> str:
     """A path as a person would type it: relative to the working directory when possible."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -48,19 +48,24 @@ class Catalog:
 
     def summary(self) -> pd.DataFrame:
         """One row per table: name, title, rows, columns, sources cited."""
-        rows = []
-        for name, frame in self.tables.items():
-            cited = frame["source_id"].nunique() if "source_id" in frame else 0
-            rows.append(
-                {
-                    "table": name,
-                    "title": self.meta.get(name, {}).get("title", name),
-                    "rows": len(frame),
-                    "columns": frame.shape[1],
-                    "sources": cited,
-                }
-            )
-        return pd.DataFrame(rows)
+        return summarize(self.tables, self.meta)
+
+
+def summarize(tables: dict[str, pd.DataFrame], meta: dict[str, dict]) -> pd.DataFrame:
+    """One row per table: name, title, rows, columns, and distinct sources its rows cite."""
+    rows = []
+    for name, frame in tables.items():
+        cited = frame["source_id"].nunique() if "source_id" in frame and name != "sources" else 0
+        rows.append(
+            {
+                "table": name,
+                "title": meta.get(name, {}).get("title", name),
+                "rows": len(frame),
+                "columns": frame.shape[1],
+                "sources": cited,
+            }
+        )
+    return pd.DataFrame(rows, columns=["table", "title", "rows", "columns", "sources"])
 
 
 def load_directory(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
@@ -69,13 +74,13 @@ def load_directory(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Issue
     issues: list[Issue] = []
     for name in MODELS:
         path = directory / f"{name}.csv"
-        table = read_table(path, name, _label(path))
+        table = read_table(path, name, display_path(path))
         checked.append(table)
         issues += table.issues
     frames = {t.name: t.frame for t in checked if t.frame is not None}
     for table in checked:
         if table.frame is not None:
-            issues += check_references(table.name, table.frame, frames, _label(table.path))
+            issues += check_references(table.name, table.frame, frames, display_path(table.path))
     return frames, sorted(issues, key=lambda i: (i.file, i.line or 0))
 
 
@@ -90,7 +95,7 @@ def validate_paths(
         if name is None:
             issues.append(
                 Issue(
-                    _label(path),
+                    display_path(path),
                     None,
                     None,
                     None,
@@ -99,14 +104,14 @@ def validate_paths(
                 )
             )
             continue
-        result = read_table(path, name, _label(path))
+        result = read_table(path, name, display_path(path))
         checked.append(result)
         issues += result.issues
     frames = dict(embedded)
     frames.update({t.name: t.frame for t in checked if t.frame is not None})
     for result in checked:
         if result.frame is not None:
-            issues += check_references(result.name, result.frame, frames, _label(result.path))
+            issues += check_references(result.name, result.frame, frames, display_path(result.path))
     return checked, issues
 
 

@@ -25,6 +25,7 @@ from validation.schemas import MODELS, REFERENCES, WAR_END, WAR_START
 MAX_FILE_BYTES = int(float(os.environ.get("MILBAL_MAX_FILE_MB", "50")) * 1024 * 1024)
 
 _OTHER_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
+_REFERENCE_NAMES = {"countries": "country code", "sources": "source id", "events": "event id"}
 _NON_FINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
 
 
@@ -356,7 +357,7 @@ def check_references(
                     int(line),
                     column,
                     _show(cells[line]),
-                    f"unknown {target_column}: not in {target}.csv",
+                    f"unknown {_REFERENCE_NAMES.get(target, target_column)}: not in {target}.csv",
                 )
             )
     return issues
