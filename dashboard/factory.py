@@ -1,38 +1,73 @@
-"""Build the Dash app. Pages live in dashboard/pages and register themselves."""
+"""Build the Dash app: a header with the page links, and a router that draws a page from its
+path and query string. The router listens to the path only, so a page rewriting its own query
+(to keep the URL shareable) is not redrawn from scratch."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
+from types import ModuleType
 
-import dash
-from dash import Dash, html
+from dash import Dash, Input, Output, State, dcc, html
+
+from dashboard import pages
+from dashboard.components import query_of
 
 _HERE = Path(__file__).resolve().parent
+
+
+def load_pages() -> list[ModuleType]:
+    """Every module of dashboard/pages with PATH, NAME, ORDER and layout(**query)."""
+    modules = [
+        importlib.import_module(f"{pages.__name__}.{m.name}")
+        for m in pkgutil.iter_modules(pages.__path__)
+    ]
+    return sorted((m for m in modules if hasattr(m, "PATH")), key=lambda m: m.ORDER)
+
+
+def not_found(path: str) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Page not found"),
+            html.P(f"There is no page at {path}."),
+            html.A("Back to the overview", href="/"),
+        ]
+    )
 
 
 def create_app() -> Dash:
     """The dashboard with every page; serves its scripts and styles itself (no CDN)."""
     app = Dash(
         __name__,
-        use_pages=True,
-        pages_folder=str(_HERE / "pages"),
         assets_folder=str(_HERE / "assets"),
         serve_locally=True,
         title="milbal",
         update_title=None,
+        suppress_callback_exceptions=True,
+    )
+    page_modules = load_pages()
+    by_path = {m.PATH: m for m in page_modules}
+    nav = html.Nav(
+        [dcc.Link(m.NAME, href=m.PATH, className="nav-link") for m in page_modules if m.NAV],
+        className="site-nav",
     )
     app.layout = html.Div(
         [
+            dcc.Location(id="url", refresh=False),
             html.Header(
-                [
-                    html.A("milbal", href="/", className="brand"),
-                    html.Span(
-                        "military balance indicators, every number sourced", className="tagline"
-                    ),
-                ],
+                [html.A("milbal", href="/", className="brand"), nav],
                 className="site-header",
             ),
-            html.Main(dash.page_container, className="content"),
+            html.Main(id="page", className="content"),
         ]
     )
+
+    @app.callback(Output("page", "children"), Input("url", "pathname"), State("url", "search"))
+    def route(pathname: str | None, search: str | None):
+        module = by_path.get((pathname or "/").rstrip("/") or "/")
+        if module is None:
+            return not_found(pathname or "/")
+        return module.layout(**query_of(search))
+
     return app

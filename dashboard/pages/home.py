@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dash
 from dash import html
 
 from validation import load_catalog
 
-dash.register_page(__name__, path="/", name="Datasets", title="milbal: datasets")
+PATH, NAME, ORDER, NAV = "/", "Overview", 0, True
 
 
 def layout(**_query: str) -> html.Div:

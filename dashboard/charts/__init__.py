@@ -1,0 +1,132 @@
+"""The chart registry: each chart is defined once (slug, title, parameters, data, figure, caption)
+and every output (page, CSV, image, HTML, embed, slide) asks the registry for it.
+
+Chart modules in this package register themselves on import; `load_charts()` imports them all.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from dashboard.cite import cite, split_ids
+from dashboard.params import Param
+from indicators.common import IndicatorError
+from validation import load_catalog
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart. `data(catalog, params)` returns the tidy frame the chart plots (with a
+    source_id column); `figure(data, params)` returns a plotly figure as a dict;
+    `caption(data, params)` says what it shows in one or two sentences."""
+
+    slug: str
+    title: str
+    page: str
+    params: tuple[Param, ...]
+    data: Callable[[Any, Mapping[str, Any]], pd.DataFrame]
+    figure: Callable[[pd.DataFrame, Mapping[str, Any]], dict]
+    caption: Callable[[pd.DataFrame, Mapping[str, Any]], str]
+    units: str = ""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A chart drawn for one set of parameters; shared between callers, so never mutate it."""
+
+    chart: Chart
+    params: Mapping[str, Any]
+    data: pd.DataFrame
+    figure: dict
+    caption: str
+    source_ids: tuple[str, ...]
+    source_line: str
+    error: str | None = None
+
+
+REGISTRY: dict[str, Chart] = {}
+
+
+def register(chart: Chart) -> Chart:
+    if chart.slug in REGISTRY:
+        raise ValueError(f"chart slug {chart.slug!r} registered twice")
+    REGISTRY[chart.slug] = chart
+    return chart
+
+
+@functools.cache
+def load_charts() -> dict[str, Chart]:
+    """Import every chart module of this package (each registers its charts)."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    return REGISTRY
+
+
+def get_chart(slug: str) -> Chart | None:
+    return load_charts().get(slug)
+
+
+def _message_figure(text: str) -> dict:
+    return {
+        "data": [],
+        "layout": {
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "annotations": [
+                {
+                    "text": text,
+                    "showarrow": False,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "font": {"size": 14},
+                }
+            ],
+            "height": 320,
+        },
+    }
+
+
+def _frozen(params: Mapping[str, Any]) -> tuple:
+    return tuple(sorted(params.items()))
+
+
+def render(slug: str, params: Mapping[str, Any]) -> Rendered:
+    """The chart for these (already validated) parameters, from a per-process cache."""
+    return _render(slug, _frozen(params))
+
+
+@functools.lru_cache(maxsize=4096)
+def _render(slug: str, frozen: tuple) -> Rendered:
+    chart = load_charts()[slug]
+    params = dict(frozen)
+    catalog = load_catalog()
+    try:
+        data = chart.data(catalog, params)
+    except IndicatorError as exc:
+        message = f"No data for this selection: {exc}"
+        return Rendered(
+            chart, params, pd.DataFrame(), _message_figure(message), message, (), "", error=str(exc)
+        )
+    ids = tuple(split_ids(data["source_id"])) if "source_id" in data else ()
+    return Rendered(
+        chart=chart,
+        params=params,
+        data=data,
+        figure=chart.figure(data, params),
+        caption=chart.caption(data, params),
+        source_ids=ids,
+        source_line=cite(ids, catalog["sources"]),
+    )
+
+
+def charts_on(page: str) -> Sequence[Chart]:
+    return [c for c in load_charts().values() if c.page == page]

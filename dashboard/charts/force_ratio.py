@@ -1,0 +1,248 @@
+"""Force ratio against doctrine, and the equipment ratio per category."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from dashboard.charts import Chart, register
+from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, country_name
+from dashboard.params import Param
+from dashboard.style import RULE_COLOURS, VERDICT_COLOURS, base_layout, country_colour, fmt_number
+from indicators.equipment import compute_equipment_balance
+from indicators.force_ratio import compute_scenario
+
+TERRAIN = Param("terrain", "Terrain", "choice", "general", ("general", "mountain"))
+SHARE_A = Param("share_a", "Share of A committed (%)", "percent", 100.0, lo=1, hi=100)
+SHARE_B = Param("share_b", "Share of B committed (%)", "percent", 100.0, lo=1, hi=100)
+RULE_LABELS = {"general": "3:1 prepared defence", "mountain": "6:1 mountains"}
+
+
+def _rule_lines(doctrine: pd.DataFrame) -> dict[str, float]:
+    return {f"rule_ratio_{r.terrain}": float(r.min_ratio) for r in doctrine.itertuples()}
+
+
+def force_ratio_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
+    out = compute_scenario(
+        catalog["manpower"],
+        catalog["doctrine"],
+        p["a"],
+        p["b"],
+        p["year"],
+        p["terrain"],
+        p["share_a"],
+        p["share_b"],
+    )
+    return out.assign(**_rule_lines(catalog["doctrine"]))
+
+
+def _rules_of(data: pd.DataFrame) -> dict[str, float]:
+    """terrain -> minimum ratio, from the rule_ratio_<terrain> columns the data functions add."""
+    prefix = "rule_ratio_"
+    return {c.removeprefix(prefix): float(data[c].iloc[0]) for c in data if c.startswith(prefix)}
+
+
+def _rule_shapes(rules: dict[str, float], chosen: str | None, vertical: bool = True) -> tuple:
+    shapes, notes = [], []
+    for terrain, ratio in rules.items():
+        width = 3 if terrain == chosen else 1.5
+        colour = RULE_COLOURS.get(terrain, "#444444")
+        line = {"color": colour, "width": width, "dash": "solid" if terrain == chosen else "dash"}
+        if vertical:
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": ratio,
+                    "x1": ratio,
+                    "y0": 0,
+                    "y1": 1,
+                    "line": line,
+                }
+            )
+            notes.append(
+                {
+                    "x": ratio,
+                    "y": 1.0,
+                    "xref": "x",
+                    "yref": "paper",
+                    "yanchor": "bottom",
+                    "text": RULE_LABELS.get(terrain, f"{ratio:g}:1"),
+                    "showarrow": False,
+                    "font": {"color": colour, "size": 12},
+                }
+            )
+    return shapes, notes
+
+
+def force_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    row = data.iloc[0]
+    rules = _rules_of(data)
+    label = f"{row['attacker']} : {row['defender']}"
+    shapes, notes = _rule_shapes(rules, row["terrain"])
+    shapes.append(
+        {
+            "type": "rect",
+            "xref": "x",
+            "yref": "y",
+            "x0": row["ratio_low"],
+            "x1": row["ratio_high"],
+            "y0": -0.3,
+            "y1": 0.3,
+            "line": {"width": 0},
+            "fillcolor": country_colour(row["attacker"]),
+            "opacity": 0.25,
+        }
+    )
+    trace = {
+        "type": "scatter",
+        "name": "force ratio",
+        "x": [row["ratio_mid"]],
+        "y": [label],
+        "mode": "markers",
+        "marker": {"size": 14, "color": country_colour(row["attacker"]), "symbol": "diamond"},
+        "error_x": {
+            "type": "data",
+            "symmetric": False,
+            "array": [row["ratio_high"] - row["ratio_mid"]],
+            "arrayminus": [row["ratio_mid"] - row["ratio_low"]],
+            "color": country_colour(row["attacker"]),
+            "thickness": 2,
+            "width": 10,
+        },
+        "hovertemplate": (
+            f"ratio {row['ratio_low']:.2f}-{row['ratio_high']:.2f} "
+            f"(mid {row['ratio_mid']:.2f})<extra></extra>"
+        ),
+    }
+    x_max = max(max(rules.values(), default=6) * 1.15, row["ratio_high"] * 1.15)
+    return {
+        "data": [trace],
+        "layout": base_layout(
+            height=260,
+            shapes=shapes,
+            annotations=notes,
+            showlegend=False,
+            margin={"t": 40},
+            xaxis={
+                "title": {"text": "Force ratio (attacker : defender strength)"},
+                "range": [0, x_max],
+            },
+            yaxis={"title": {"text": ""}},
+        ),
+    }
+
+
+def force_ratio_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
+    row = data.iloc[0]
+    return (
+        f"{country_name(row['attacker'])} ({row['attacker_share']:g}% committed: "
+        f"{fmt_number(row['attacker_low'])}-{fmt_number(row['attacker_high'])}) against "
+        f"{country_name(row['defender'])} ({row['defender_share']:g}%: "
+        f"{fmt_number(row['defender_low'])}-{fmt_number(row['defender_high'])}), {row['year']}: "
+        f"ratio {row['ratio_low']:.2f}-{row['ratio_high']:.2f} (mid {row['ratio_mid']:.2f}). "
+        f"{row['min_ratio']:g}:1 rule for {row['terrain']} terrain {row['verdict_text']}."
+    )
+
+
+register(
+    Chart(
+        slug="force-ratio",
+        title="Force ratio against doctrine",
+        page="/force-ratio",
+        params=(COUNTRY_A, COUNTRY_B, YEAR, TERRAIN, SHARE_A, SHARE_B),
+        data=force_ratio_data,
+        figure=force_ratio_figure,
+        caption=force_ratio_caption,
+        units="ratio of personnel strength (attacker : defender)",
+    )
+)
+
+
+def equipment_ratio_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
+    out = compute_equipment_balance(
+        catalog["equipment"], catalog["doctrine"], p["a"], p["b"], p["year"]
+    )
+    return out.assign(**_rule_lines(catalog["doctrine"]))
+
+
+def equipment_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    rules = _rules_of(data)
+    has = data[data["status"] == "ok"]
+    none = data[data["status"] != "ok"]
+    colours = [VERDICT_COLOURS[v] for v in has["verdict_general"]]
+    traces = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": f"{p['a']} : {p['b']}",
+            "y": has["category"].tolist(),
+            "x": has["ratio_mid"].astype(float).round(4).tolist(),
+            "marker": {"color": colours},
+            "error_x": {
+                "type": "data",
+                "symmetric": False,
+                "array": (has["ratio_high"] - has["ratio_mid"]).astype(float).tolist(),
+                "arrayminus": (has["ratio_mid"] - has["ratio_low"]).astype(float).tolist(),
+            },
+            "customdata": has[["a_mid", "b_mid", "verdict_general", "verdict_mountain"]]
+            .astype(str)
+            .values.tolist(),
+            "hovertemplate": (
+                "%{y}: %{x:.2f} (%{customdata[0]} vs %{customdata[1]})<br>"
+                "3:1 %{customdata[2]}, 6:1 %{customdata[3]}<extra></extra>"
+            ),
+        }
+    ]
+    shapes, notes = _rule_shapes(rules, None)
+    for cat in none["category"]:
+        notes.append(
+            {
+                "x": 0,
+                "y": cat,
+                "xref": "x",
+                "yref": "y",
+                "xanchor": "left",
+                "text": f"  {p['b']} has none",
+                "showarrow": False,
+            }
+        )
+    return {
+        "data": traces,
+        "layout": base_layout(
+            height=max(300, 40 * len(data) + 100),
+            shapes=shapes,
+            annotations=notes,
+            showlegend=False,
+            margin={"t": 40},
+            xaxis={"title": {"text": f"Ratio of counts ({p['a']} : {p['b']})"}},
+            yaxis={"categoryorder": "array", "categoryarray": data["category"].tolist()[::-1]},
+        ),
+    }
+
+
+def equipment_ratio_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
+    met3 = data.loc[data["verdict_general"] == "met", "category"].tolist()
+    met6 = data.loc[data["verdict_mountain"] == "met", "category"].tolist()
+    return (
+        f"Equipment of {country_name(p['a'])} against {country_name(p['b'])}, {p['year']}, "
+        f"by category. At or above 3:1: {', '.join(met3) or 'none'}; "
+        f"at or above 6:1: {', '.join(met6) or 'none'}."
+    )
+
+
+register(
+    Chart(
+        slug="equipment-ratio",
+        title="Equipment ratio by category",
+        page="/force-ratio",
+        params=(COUNTRY_A, COUNTRY_B, YEAR),
+        data=equipment_ratio_data,
+        figure=equipment_ratio_figure,
+        caption=equipment_ratio_caption,
+        units="ratio of equipment counts",
+    )
+)

@@ -1,0 +1,137 @@
+"""Building blocks of pages: controls made from chart parameters, chart blocks, messages, and
+the one callback shape every page uses (controls -> charts + URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qsl
+
+import dash
+from dash import Input, Output, dcc, html
+
+from dashboard.charts import get_chart, render
+from dashboard.params import Param, ParamError, parse_query, to_query
+from validation import load_catalog
+
+
+def control_id(page: str, name: str) -> str:
+    return f"{page}-{name}"
+
+
+def control(page: str, param: Param, value: Any) -> html.Div:
+    """A labelled control for a parameter, keyboard-usable, with the given initial value."""
+    cid = control_id(page, param.name)
+    catalog = load_catalog()
+    if param.kind in ("choice", "multi"):
+        widget = dcc.Dropdown(
+            id=cid,
+            options=[{"label": str(v), "value": v} for v in param.allowed(catalog)],
+            value=list(value) if param.kind == "multi" else value,
+            multi=param.kind == "multi",
+            clearable=False,
+            searchable=True,
+        )
+    elif param.kind == "percent":
+        widget = dcc.Slider(
+            id=cid,
+            min=param.lo,
+            max=param.hi,
+            step=1,
+            value=value,
+            marks={int(m): f"{int(m)}%" for m in (param.lo, 25, 50, 75, param.hi)},
+            tooltip={"placement": "bottom", "always_visible": False},
+            updatemode="drag",
+        )
+    else:
+        widget = dcc.Input(
+            id=cid, type="number", min=param.lo, max=param.hi, step=1, value=value, debounce=True
+        )
+    return html.Div([html.Label(param.label, htmlFor=cid), widget], className="control")
+
+
+def chart_block(slug: str, params: Mapping[str, Any]) -> html.Section:
+    """Title, graph, caption and source line of one chart, drawn for these parameters."""
+    chart = get_chart(slug)
+    rendered = render(slug, {p.name: params[p.name] for p in chart.params})
+    return html.Section(
+        [
+            html.H3(chart.title),
+            dcc.Graph(
+                id=f"chart-{slug}",
+                figure=rendered.figure,
+                config={"displaylogo": False, "responsive": True},
+            ),
+            html.P(rendered.caption, id=f"caption-{slug}", className="caption"),
+            html.P(rendered.source_line, id=f"sources-{slug}", className="source-line"),
+        ],
+        className="chart-block",
+        id=f"block-{slug}",
+    )
+
+
+def messages(page: str, items: Sequence[str]) -> html.Div:
+    """Problems with the query string, shown above the page; empty when there are none."""
+    return html.Div(
+        [html.P(m) for m in items],
+        id=f"{page}-messages",
+        className="messages",
+        role="status",
+    )
+
+
+def page_params(params: Sequence[Param], query: Mapping[str, str]):
+    """Values for a page's parameters from its query string, leniently, with messages."""
+    return parse_query(params, query, load_catalog())
+
+
+def _values_from_controls(params: Sequence[Param], raw: Sequence[Any]) -> dict[str, str]:
+    """Control values as query strings, so controls and URLs go through the same parsing."""
+    out = {}
+    for p, value in zip(params, raw, strict=True):
+        if value is None or value == []:
+            continue
+        out[p.name] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    return out
+
+
+def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[str]) -> None:
+    """One callback: any control changes -> every chart of the page redrawn, and the URL's query
+    rewritten so that a copied URL restores the view. Thin: it parses and asks the registry."""
+    outputs = [
+        Output("url", "search", allow_duplicate=True),
+        Output(f"{page}-messages", "children"),
+    ]
+    for slug in slugs:
+        outputs += [
+            Output(f"chart-{slug}", "figure"),
+            Output(f"caption-{slug}", "children"),
+            Output(f"sources-{slug}", "children"),
+        ]
+    inputs = [Input(control_id(page, p.name), "value") for p in params]
+
+    @dash.callback(outputs, inputs, prevent_initial_call=True)
+    def _update(*raw):
+        values, problems = parse_query(params, _values_from_controls(params, raw), load_catalog())
+        result: list[Any] = [to_query(params, values), [html.P(m) for m in problems]]
+        for slug in slugs:
+            chart = get_chart(slug)
+            rendered = render(slug, {p.name: values[p.name] for p in chart.params})
+            result += [rendered.figure, rendered.caption, rendered.source_line]
+        return result
+
+
+def query_of(search: str | None) -> dict[str, str]:
+    """'?a=AZE&b=ARM' -> {'a': 'AZE', 'b': 'ARM'} (last value wins)."""
+    return dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
+
+
+__all__ = [
+    "ParamError",
+    "chart_block",
+    "control",
+    "messages",
+    "page_params",
+    "query_of",
+    "register_page_callback",
+]

@@ -1,0 +1,131 @@
+"""Chart and page parameters: typed, validated, and carried in the query string.
+
+A page parses its query leniently (a bad value falls back to the default with a message); an
+export route parses strictly (a bad value is an error naming the parameter).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from validation import Catalog
+
+
+class ParamError(ValueError):
+    """A query parameter with a value it cannot take; the message names the parameter."""
+
+
+def countries(catalog: Catalog) -> list[str]:
+    return sorted(catalog["countries"]["iso3"])
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its query name, label, kind and default, and its allowed values.
+
+    kind: 'choice' (one of `choices`), 'multi' (comma-separated subset of `choices`),
+    'int' (whole number within lo..hi), 'percent' (number within lo..hi).
+    `choices` is a sequence or a function of the catalog (country lists come from the data).
+    """
+
+    name: str
+    label: str
+    kind: str
+    default: Any
+    choices: Sequence[Any] | Callable[[Catalog], Sequence[Any]] | None = None
+    lo: float | None = None
+    hi: float | None = None
+
+    def allowed(self, catalog: Catalog) -> list[Any]:
+        if self.choices is None:
+            return []
+        return list(self.choices(catalog) if callable(self.choices) else self.choices)
+
+    def parse(self, raw: str, catalog: Catalog) -> Any:
+        """The typed value of a query string value, or ParamError naming this parameter."""
+        text = raw.strip()
+        if self.kind == "choice":
+            allowed = self.allowed(catalog)
+            match = next((a for a in allowed if str(a).lower() == text.lower()), None)
+            if match is None:
+                raise ParamError(f"{self.name}: {text!r} is not one of {_listed(allowed)}")
+            return match
+        if self.kind == "multi":
+            allowed = self.allowed(catalog)
+            by_lower = {str(a).lower(): a for a in allowed}
+            items = [t.strip() for t in text.split(",") if t.strip()]
+            bad = [t for t in items if t.lower() not in by_lower]
+            if bad or not items:
+                raise ParamError(
+                    f"{self.name}: {', '.join(bad) or '(nothing)'} not among {_listed(allowed)}"
+                )
+            return tuple(dict.fromkeys(by_lower[t.lower()] for t in items))
+        if self.kind in ("int", "percent"):
+            try:
+                number = float(text)
+            except ValueError:
+                raise ParamError(f"{self.name}: {text!r} is not a number") from None
+            if not math.isfinite(number) or not (self.lo <= number <= self.hi):
+                raise ParamError(f"{self.name}: {text!r} is outside {self.lo:g}-{self.hi:g}")
+            if self.kind == "int":
+                if number != int(number):
+                    raise ParamError(f"{self.name}: {text!r} is not a whole number")
+                return int(number)
+            return number
+        raise ParamError(f"{self.name}: unknown parameter kind {self.kind}")
+
+    def format(self, value: Any) -> str:
+        """The query-string form of a value (inverse of parse)."""
+        if self.kind == "multi":
+            return ",".join(str(v) for v in value)
+        if self.kind == "percent":
+            return f"{value:g}"
+        return str(value)
+
+
+def _listed(values: Sequence[Any]) -> str:
+    shown = ", ".join(str(v) for v in values[:12])
+    return shown + (", ..." if len(values) > 12 else "")
+
+
+def parse_query(
+    params: Sequence[Param], query: Mapping[str, str], catalog: Catalog, strict: bool = False
+) -> tuple[dict[str, Any], list[str]]:
+    """Values for every parameter from a query; unknown keys and bad values are reported.
+
+    Lenient (pages): a bad value becomes the default and a message says so.
+    Strict (routes): the first problem raises ParamError.
+    """
+    known = {p.name: p for p in params}
+    values: dict[str, Any] = {}
+    messages: list[str] = []
+    for key in query:
+        if key not in known:
+            msg = f"{key}: unknown parameter; known: {', '.join(known) or 'none'}"
+            if strict:
+                raise ParamError(msg)
+            messages.append(msg)
+    for p in params:
+        raw = query.get(p.name)
+        if raw is None or raw == "":
+            values[p.name] = p.default
+            continue
+        try:
+            values[p.name] = p.parse(str(raw), catalog)
+        except ParamError as exc:
+            if strict:
+                raise
+            values[p.name] = p.default
+            messages.append(f"{exc}; showing {p.format(p.default)}")
+    return values, messages
+
+
+def to_query(params: Sequence[Param], values: Mapping[str, Any]) -> str:
+    """A query string ('?a=AZE&b=ARM...') in parameter order, for URLs that restore a view."""
+    from urllib.parse import urlencode
+
+    pairs = [(p.name, p.format(values[p.name])) for p in params if p.name in values]
+    return "?" + urlencode(pairs, safe=",")

@@ -1,0 +1,64 @@
+"""Shared look of every chart: colour-blind-safe country colours, fonts, axes, number formats."""
+
+from __future__ import annotations
+
+# Okabe-Ito palette (colour-blind safe); a country keeps its colour on every chart.
+OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+COUNTRY_COLOURS = {
+    "AZE": "#0072B2",
+    "ARM": "#D55E00",
+    "GEO": "#009E73",
+    "TUR": "#CC79A7",
+    "IRN": "#E69F00",
+    "RUS": "#56B4E9",
+}
+RULE_COLOURS = {"general": "#444444", "mountain": "#8c2d04"}
+VERDICT_COLOURS = {
+    "met": "#009E73",
+    "partly_met": "#E69F00",
+    "not_met": "#D55E00",
+    "no_ratio": "#999999",
+}
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+
+
+def country_colour(iso3: str) -> str:
+    """The fixed colour of a country; countries beyond the six get a stable palette colour."""
+    if iso3 in COUNTRY_COLOURS:
+        return COUNTRY_COLOURS[iso3]
+    return OKABE_ITO[sum(map(ord, iso3)) % len(OKABE_ITO)]
+
+
+def base_layout(**overrides) -> dict:
+    """Layout every figure starts from: white background, light grid, readable fonts."""
+    axis = {
+        "gridcolor": "#e5e5e5",
+        "zerolinecolor": "#bdbdbd",
+        "linecolor": "#bdbdbd",
+        "automargin": True,
+    }
+    layout = {
+        "font": {"family": FONT, "size": 13, "color": "#1a1a1a"},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "margin": {"l": 70, "r": 30, "t": 30, "b": 60},
+        "xaxis": dict(axis),
+        "yaxis": dict(axis),
+        "legend": {"orientation": "h", "y": -0.2},
+        "hoverlabel": {"font": {"family": FONT}},
+    }
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(layout.get(key), dict):
+            layout[key] = {**layout[key], **value}
+        else:
+            layout[key] = value
+    return layout
+
+
+def fmt_number(x: float) -> str:
+    """130000 -> '130,000'; 2.1633 -> '2.16'."""
+    if x != x:  # NaN
+        return "-"
+    if abs(x) >= 100 or float(x).is_integer():
+        return f"{x:,.0f}"
+    return f"{x:.2f}"
