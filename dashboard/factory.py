@@ -13,6 +13,7 @@ from dash import Dash, Input, Output, State, dcc, html
 
 from dashboard import pages
 from dashboard.components import query_of
+from dashboard.routes import register_routes
 
 _HERE = Path(__file__).resolve().parent
 
@@ -46,6 +47,7 @@ def create_app() -> Dash:
         update_title=None,
         suppress_callback_exceptions=True,
     )
+    register_routes(app.server)
     page_modules = load_pages()
     by_path = {m.PATH: m for m in page_modules}
     nav = html.Nav(

@@ -1,0 +1,66 @@
+"""/data in a real browser: every table with its row count and a working download; every source
+with its licence; nothing loaded from outside 127.0.0.1."""
+
+from __future__ import annotations
+
+import csv
+from urllib.parse import urlparse
+
+import pytest
+
+from validation import datasets_dir
+from validation.schemas import MODELS
+
+pytestmark = pytest.mark.browser
+
+
+def _rows_by_csv_module(name: str) -> int:
+    """Row count by an independent route: Python's csv module, not pandas or the validator."""
+    with (datasets_dir() / f"{name}.csv").open(newline="", encoding="utf-8-sig") as f:
+        return sum(1 for _ in csv.DictReader(f))
+
+
+class TestCatalogue:
+    def test_lists_every_table_with_its_row_count_and_status(self, live_server, page):
+        page.goto(live_server + "/data")
+        page.wait_for_selector("#data-tables tbody tr")
+        assert page.locator("#data-tables tbody tr").count() == len(MODELS)
+        for name in MODELS:
+            cells = page.locator(f"#data-table-{name} td")
+            assert cells.nth(0).inner_text() == name
+            assert int(cells.nth(2).inner_text()) == _rows_by_csv_module(name)
+            assert cells.nth(4).inner_text() == "valid"
+        total = sum(_rows_by_csv_module(n) for n in MODELS)
+        assert f"{total} rows" in page.locator("#data-summary").inner_text()
+        assert page.console_errors == []
+
+    def test_download_gives_the_table_file(self, live_server, page, tmp_path):
+        page.goto(live_server + "/data")
+        with page.expect_download() as info:
+            page.locator("#data-download-manpower").click()
+        saved = tmp_path / "manpower.csv"
+        info.value.save_as(saved)
+        assert info.value.suggested_filename == "manpower.csv"
+        assert saved.read_bytes() == (datasets_dir() / "manpower.csv").read_bytes()
+
+    def test_every_source_with_its_licence(self, live_server, page):
+        page.goto(live_server + "/data")
+        rows = page.locator("#data-sources tbody tr")
+        rows.first.wait_for()
+        assert rows.count() == _rows_by_csv_module("sources")
+        licence = page.locator("#data-source-sipri-2021 td").nth(3).inner_text()
+        assert "SIPRI" in licence
+
+    def test_unknown_table_download_is_404(self, live_server, page):
+        response = page.request.get(live_server + "/data/secrets.csv")
+        assert response.status == 404
+        assert "unknown table 'secrets'" in response.text()
+
+    def test_loads_nothing_from_outside_localhost(self, live_server, page):
+        page.goto(live_server + "/data")
+        page.wait_for_selector("#data-tables tbody tr")
+        page.wait_for_load_state("networkidle")
+        hosts = {
+            urlparse(u).hostname for u in page.requested if urlparse(u).scheme in ("http", "https")
+        }
+        assert hosts == {"127.0.0.1"}, page.requested
