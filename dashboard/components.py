@@ -98,15 +98,16 @@ def _values_from_controls(params: Sequence[Param], raw: Sequence[Any]) -> dict[s
 def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[str]) -> None:
     """One callback: any control changes -> every chart of the page redrawn, and the URL's query
     rewritten so that a copied URL restores the view. Thin: it parses and asks the registry."""
+    # A chart may appear on several pages, each with its own callback: outputs may be shared.
     outputs = [
         Output("url", "search", allow_duplicate=True),
         Output(f"{page}-messages", "children"),
     ]
     for slug in slugs:
         outputs += [
-            Output(f"chart-{slug}", "figure"),
-            Output(f"caption-{slug}", "children"),
-            Output(f"sources-{slug}", "children"),
+            Output(f"chart-{slug}", "figure", allow_duplicate=True),
+            Output(f"caption-{slug}", "children", allow_duplicate=True),
+            Output(f"sources-{slug}", "children", allow_duplicate=True),
         ]
     inputs = [Input(control_id(page, p.name), "value") for p in params]
 
