@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import pandas as pd
@@ -30,10 +31,23 @@ def cite_one(source: pd.Series) -> str:
     return f"{text} ({year})" if year else text
 
 
-def cite(source_ids: Iterable[str], sources: pd.DataFrame) -> str:
-    """'Sources: A; B; C' for the given ids, in order; unknown ids are shown as they are."""
-    by_id = sources.set_index("source_id")
-    parts = [cite_one(by_id.loc[sid]) if sid in by_id.index else sid for sid in source_ids]
+def citations(sources: pd.DataFrame) -> dict[str, str]:
+    """source_id -> 'Who, Title (year)' for every source."""
+    return {row["source_id"]: cite_one(row) for _, row in sources.iterrows()}
+
+
+@functools.cache
+def _embedded_citations() -> dict[str, str]:
+    from validation import load_catalog
+
+    return citations(load_catalog()["sources"])
+
+
+def cite(source_ids: Iterable[str], sources: pd.DataFrame | None = None) -> str:
+    """'Sources: A; B; C' for the given ids, in order; unknown ids are shown as they are.
+    Without `sources`, the embedded sources table is used (its citations built once)."""
+    known = _embedded_citations() if sources is None else citations(sources)
+    parts = [known.get(sid, sid) for sid in source_ids]
     if not parts:
         return ""
     return ("Source: " if len(parts) == 1 else "Sources: ") + "; ".join(parts)

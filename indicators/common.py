@@ -22,6 +22,19 @@ def to_interval(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"low": low, "mid": mid, "high": high}, index=frame.index).astype(float)
 
 
+def interval_of(value: float | None, low: float | None, high: float | None) -> tuple:
+    """(low, mid, high) of one stated figure, by the same rule as to_interval; NaN if unknown."""
+
+    def num(x: object) -> float:
+        return float("nan") if x is None or pd.isna(x) else float(x)
+
+    v, lo, hi = num(value), num(low), num(high)
+    lo = v if lo != lo else lo
+    hi = v if hi != hi else hi
+    mid = v if v == v else (lo + hi) / 2
+    return lo, mid, hi
+
+
 def join_sources(*ids: object) -> str:
     """Distinct source ids in first-seen order, joined by ';' (one cell, CSV-friendly)."""
     seen: list[str] = []

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from indicators.common import IndicatorError, join_sources, require_known, to_interval
-from indicators.force_ratio import doctrine_verdict, ratio_interval
+from indicators.common import IndicatorError, interval_of, join_sources, require_known
+
+RATIO_COLUMNS = ("ratio_low", "ratio_mid", "ratio_high")
 
 
-def _counts(equipment: pd.DataFrame, country: str, year: int) -> pd.DataFrame:
-    rows = equipment[(equipment["country"] == country) & (equipment["year"] == year)]
-    if rows.empty:
+def _counts(equipment: pd.DataFrame, country: str, year: int) -> dict[str, tuple]:
+    """category -> (low, mid, high, source_id) for one country and year."""
+    mask = (equipment["country"].to_numpy() == country) & (equipment["year"].to_numpy() == year)
+    found = np.flatnonzero(mask)
+    if len(found) == 0:
         raise IndicatorError(f"no equipment counts for {country} in {year}")
-    several = rows.groupby("category")["source_id"].nunique()
-    if (several > 1).any():
-        cats = ", ".join(several[several > 1].index)
+    cols = {
+        c: equipment[c].to_numpy()[found] for c in ("category", "value", "low", "high", "source_id")
+    }
+    counts: dict[str, tuple] = {}
+    several: list[str] = []
+    for cat, value, low, high, source in zip(*cols.values(), strict=True):
+        if cat in counts:
+            several.append(cat)
+        counts[cat] = (*interval_of(value, low, high), source)
+    if several:
+        cats = ", ".join(sorted(set(several)))
         raise IndicatorError(
             f"{country} {year}: several sources for {cats}; filter by source first"
         )
-    return pd.concat([rows[["category", "source_id"]], to_interval(rows)], axis=1).set_index(
-        "category"
-    )
+    return counts
 
 
 def compute_equipment_balance(
@@ -39,42 +49,46 @@ def compute_equipment_balance(
     for country in (a, b):
         require_known(country, set(equipment["country"]), "country")
     ca, cb = _counts(equipment, a, year), _counts(equipment, b, year)
-    shared = [c for c in ca.index if c in cb.index]
+    shared = [c for c in ca if c in cb]
     if categories is not None:
         for cat in categories:
             require_known(cat, set(shared), f"category for {a}/{b} {year}:")
         shared = [c for c in shared if c in categories]
-    ca, cb = ca.loc[shared], cb.loc[shared]
-    out = pd.DataFrame(
-        {
-            "category": shared,
+    rules = list(zip(doctrine["terrain"], doctrine["min_ratio"].astype(float), strict=True))
+    rows = []
+    for cat in shared:
+        (a_lo, a_mid, a_hi, a_src), (b_lo, b_mid, b_hi, b_src) = ca[cat], cb[cat]
+        ok = b_lo > 0
+        lo, mid, hi = (a_lo / b_hi, a_mid / b_mid, a_hi / b_lo) if ok else (np.nan,) * 3
+        row = {
+            "category": cat,
             "a": a,
             "b": b,
             "year": year,
-            "a_low": ca["low"].to_numpy(),
-            "a_mid": ca["mid"].to_numpy(),
-            "a_high": ca["high"].to_numpy(),
-            "b_low": cb["low"].to_numpy(),
-            "b_mid": cb["mid"].to_numpy(),
-            "b_high": cb["high"].to_numpy(),
+            "a_low": a_lo,
+            "a_mid": a_mid,
+            "a_high": a_hi,
+            "b_low": b_lo,
+            "b_mid": b_mid,
+            "b_high": b_hi,
+            "status": "ok" if ok else "no_defender_items",
+            "ratio_low": lo,
+            "ratio_mid": mid,
+            "ratio_high": hi,
         }
-    )
-    has_b = (cb["low"] > 0).to_numpy()
-    out["status"] = ["ok" if ok else "no_defender_items" for ok in has_b]
-    for col in ("ratio_low", "ratio_mid", "ratio_high"):
-        out[col] = pd.Series(pd.NA, index=out.index, dtype="Float64")
-    if has_b.any():
-        ratios = ratio_interval(ca[has_b].reset_index(drop=True), cb[has_b].reset_index(drop=True))
-        for col in ratios:
-            out.loc[has_b, col] = ratios[col].to_numpy()
-    for rule in doctrine.itertuples():
-        verdict = doctrine_verdict(
-            out["ratio_low"].fillna(0).astype(float),
-            out["ratio_high"].fillna(0).astype(float),
-            rule.min_ratio,
-        )
-        out[f"verdict_{rule.terrain}"] = verdict.where(has_b, "no_ratio")
-    out["source_id"] = [
-        join_sources(sa, sb) for sa, sb in zip(ca["source_id"], cb["source_id"], strict=True)
-    ]
-    return out
+        for terrain, rule in rules:
+            row[f"verdict_{terrain}"] = (
+                "no_ratio"
+                if not ok
+                else "met"
+                if lo >= rule
+                else "partly_met"
+                if hi >= rule
+                else "not_met"
+            )
+        row["source_id"] = join_sources(a_src, b_src)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        raise IndicatorError(f"{a} and {b} report no common equipment category in {year}")
+    return out.astype({c: "Float64" for c in RATIO_COLUMNS})

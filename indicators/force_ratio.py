@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators.common import IndicatorError, join_sources, require_known, to_interval
+from indicators.common import IndicatorError, interval_of, join_sources, require_known
 
 VERDICT_TEXT = {
     "met": "met: the ratio reaches {rule:g}:1 across the whole interval",
@@ -34,6 +34,19 @@ def ratio_interval(attacker: pd.DataFrame, defender: pd.DataFrame) -> pd.DataFra
     )
 
 
+def _positions(frame: pd.DataFrame, **equal: object) -> np.ndarray:
+    """Positions of the rows whose columns equal the given values (numpy: cheap on small tables)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for column, value in equal.items():
+        mask &= frame[column].to_numpy() == value
+    return np.flatnonzero(mask)
+
+
+def _cells(frame: pd.DataFrame, position: int, columns: tuple[str, ...]) -> dict[str, object]:
+    """One row's cells as a dict, without copying the frame."""
+    return {c: frame[c].to_numpy()[position] for c in columns}
+
+
 def select_strength(
     manpower: pd.DataFrame,
     country: str,
@@ -43,32 +56,24 @@ def select_strength(
 ) -> pd.Series:
     """One country's strength as low/mid/high with its source; errors name what is missing."""
     require_known(country, set(manpower["country"]), "country")
-    rows = manpower[
-        (manpower["country"] == country)
-        & (manpower["year"] == year)
-        & (manpower["measure"] == measure)
-    ]
+    where = {"country": country, "year": year, "measure": measure}
     if source_id is not None:
-        rows = rows[rows["source_id"] == source_id]
-    if rows.empty:
+        where["source_id"] = source_id
+    found = _positions(manpower, **where)
+    if len(found) == 0:
         src = f" from source {source_id}" if source_id else ""
         raise IndicatorError(f"no {measure} figure for {country} in {year}{src}")
-    if len(rows) > 1:
-        ids = ", ".join(rows["source_id"])
+    if len(found) > 1:
+        ids = ", ".join(manpower["source_id"].to_numpy()[found])
         raise IndicatorError(
             f"{country} {year} {measure} is given by several sources ({ids}); pass source_id"
         )
-    interval = to_interval(rows).iloc[0]
-    if interval.isna().any():
+    row = _cells(manpower, found[0], ("value", "low", "high", "source_id"))
+    low, mid, high = interval_of(row["value"], row["low"], row["high"])
+    if any(x != x for x in (low, mid, high)):
         raise IndicatorError(f"{measure} of {country} in {year} has no value")
     return pd.Series(
-        {
-            "country": country,
-            "low": interval["low"],
-            "mid": interval["mid"],
-            "high": interval["high"],
-            "source_id": rows["source_id"].iloc[0],
-        }
+        {"country": country, "low": low, "mid": mid, "high": high, "source_id": row["source_id"]}
     )
 
 
@@ -96,33 +101,31 @@ def compute_force_ratio(
     d_share = _check_share(defender_share, "defender_share")
     a = select_strength(manpower, attacker, year, measure)
     d = select_strength(manpower, defender, year, measure)
-    a_int = pd.DataFrame([a[["low", "mid", "high"]].astype(float) * a_share / 100])
-    d_int = pd.DataFrame([d[["low", "mid", "high"]].astype(float) * d_share / 100])
-    if (d_int <= 0).to_numpy().any():
+    a_lo, a_mid, a_hi = (float(a[k]) * a_share / 100 for k in ("low", "mid", "high"))
+    d_lo, d_mid, d_hi = (float(d[k]) * d_share / 100 for k in ("low", "mid", "high"))
+    if min(d_lo, d_mid, d_hi) <= 0:
         raise IndicatorError(f"defender strength of {defender} must be positive; got {d['low']:g}")
-    if (a_int <= 0).to_numpy().any():
+    if min(a_lo, a_mid, a_hi) <= 0:
         raise IndicatorError(f"attacker strength of {attacker} must be positive; got {a['low']:g}")
-    ratio = ratio_interval(a_int, d_int)
-    return pd.DataFrame(
-        {
-            "attacker": [attacker],
-            "defender": [defender],
-            "year": [year],
-            "measure": [measure],
-            "attacker_share": [a_share],
-            "defender_share": [d_share],
-            "attacker_low": a_int["low"],
-            "attacker_mid": a_int["mid"],
-            "attacker_high": a_int["high"],
-            "defender_low": d_int["low"],
-            "defender_mid": d_int["mid"],
-            "defender_high": d_int["high"],
-            "ratio_low": ratio["ratio_low"],
-            "ratio_mid": ratio["ratio_mid"],
-            "ratio_high": ratio["ratio_high"],
-            "source_id": [join_sources(a["source_id"], d["source_id"])],
-        }
-    )
+    record = {
+        "attacker": attacker,
+        "defender": defender,
+        "year": year,
+        "measure": measure,
+        "attacker_share": a_share,
+        "defender_share": d_share,
+        "attacker_low": a_lo,
+        "attacker_mid": a_mid,
+        "attacker_high": a_hi,
+        "defender_low": d_lo,
+        "defender_mid": d_mid,
+        "defender_high": d_hi,
+        "ratio_low": a_lo / d_hi,
+        "ratio_mid": a_mid / d_mid,
+        "ratio_high": a_hi / d_lo,
+        "source_id": join_sources(a["source_id"], d["source_id"]),
+    }
+    return pd.DataFrame([record])
 
 
 def doctrine_verdict(ratio_low: pd.Series, ratio_high: pd.Series, rule: float) -> pd.Series:
@@ -136,7 +139,8 @@ def doctrine_verdict(ratio_low: pd.Series, ratio_high: pd.Series, rule: float) -
 def select_rule(doctrine: pd.DataFrame, terrain: str) -> pd.Series:
     """The doctrine rule for a terrain ('general' = 3:1, 'mountain' = 6:1 in the embedded data)."""
     require_known(terrain, set(doctrine["terrain"]), "terrain")
-    return doctrine[doctrine["terrain"] == terrain].iloc[0]
+    position = _positions(doctrine, terrain=terrain)[0]
+    return pd.Series(_cells(doctrine, position, tuple(doctrine.columns)))
 
 
 def check_doctrine(
@@ -150,31 +154,29 @@ def check_doctrine(
     """
     rule = select_rule(doctrine, terrain)
     r = float(rule["min_ratio"])
-    out = ratios.copy()
-    out["terrain"] = terrain
-    out["rule_id"] = rule["rule_id"]
-    out["min_ratio"] = r
-    out["verdict"] = doctrine_verdict(out["ratio_low"], out["ratio_high"], r)
-    out["shortfall_low"] = r / out["ratio_high"]
-    out["shortfall_high"] = r / out["ratio_low"]
-    if {"defender_low", "attacker_low"} <= set(out.columns):
-        out["needed_low"] = r * out["defender_low"]
-        out["needed_high"] = r * out["defender_high"]
-        out["sufficient_defender_low"] = out["attacker_low"] / r
-        out["sufficient_defender_high"] = out["attacker_high"] / r
-    out["verdict_text"] = [
-        VERDICT_TEXT[v].format(rule=r, lo=lo, hi=hi, f_lo=f_lo, f_hi=f_hi)
-        for v, lo, hi, f_lo, f_hi in zip(
-            out["verdict"],
-            out["ratio_low"],
-            out["ratio_high"],
-            out["shortfall_low"],
-            out["shortfall_high"],
-            strict=True,
-        )
+    lo = ratios["ratio_low"].to_numpy(dtype=float)
+    hi = ratios["ratio_high"].to_numpy(dtype=float)
+    verdict = np.select([lo >= r, hi >= r], ["met", "partly_met"], "not_met")
+    added: dict[str, object] = {
+        "terrain": terrain,
+        "rule_id": rule["rule_id"],
+        "min_ratio": r,
+        "verdict": verdict,
+        "shortfall_low": r / hi,
+        "shortfall_high": r / lo,
+    }
+    if {"defender_low", "attacker_low"} <= set(ratios.columns):
+        added["needed_low"] = r * ratios["defender_low"].to_numpy(dtype=float)
+        added["needed_high"] = r * ratios["defender_high"].to_numpy(dtype=float)
+        added["sufficient_defender_low"] = ratios["attacker_low"].to_numpy(dtype=float) / r
+        added["sufficient_defender_high"] = ratios["attacker_high"].to_numpy(dtype=float) / r
+    added["verdict_text"] = [
+        VERDICT_TEXT[v].format(rule=r, lo=a, hi=b, f_lo=r / b, f_hi=r / a)
+        for v, a, b in zip(verdict, lo, hi, strict=True)
     ]
-    out["source_id"] = [join_sources(s, rule["source_id"]) for s in out["source_id"]]
-    return out
+    added["source_id"] = [join_sources(s, rule["source_id"]) for s in ratios["source_id"]]
+    kept = {c: ratios[c].to_numpy() for c in ratios.columns if c not in added}
+    return pd.DataFrame({**kept, **added}, index=ratios.index)
 
 
 def compute_scenario(

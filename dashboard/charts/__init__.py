@@ -124,7 +124,7 @@ def _render(slug: str, frozen: tuple) -> Rendered:
         figure=chart.figure(data, params),
         caption=chart.caption(data, params),
         source_ids=ids,
-        source_line=cite(ids, catalog["sources"]),
+        source_line=cite(ids),
     )
 
 

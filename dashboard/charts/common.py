@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from dashboard.params import Param, countries
 from validation import load_catalog
 
@@ -12,5 +14,10 @@ YEAR = Param("year", "Year", "int", 2020, lo=1990, hi=2030)
 
 def country_name(iso3: str) -> str:
     """The country's short name from the countries table, or the code itself."""
-    names = load_catalog()["countries"].set_index("iso3")["name"]
-    return str(names.get(iso3, iso3))
+    return _names().get(iso3, iso3)
+
+
+@functools.cache
+def _names() -> dict[str, str]:
+    countries = load_catalog()["countries"]
+    return dict(zip(countries["iso3"], countries["name"], strict=True))

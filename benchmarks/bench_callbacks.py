@@ -1,0 +1,258 @@
+"""Callback latency of every page against a trivial callback, and cold start against a bare Dash
+app, all measured in one run with real HTTP on 127.0.0.1.
+
+    uv run python benchmarks/bench_callbacks.py [--states 150] [--repeats 150]
+
+Budgets (issue 4): p95 of each page's main callback within 4x the trivial callback's p95 over
+distinct states (every state once, so no cache can answer), within 1.5x over repeated states;
+cold start (process start to first page served) within 1.5x a bare Dash app with one graph.
+Exit code 1 if a budget is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BARE_APP = """
+import sys
+import plotly.graph_objects as go
+from dash import Dash, dcc, html
+app = Dash(__name__)
+app.layout = html.Div([dcc.Graph(figure=go.Figure(go.Scatter(x=[1, 2, 3], y=[3, 1, 2])))])
+app.run(host="127.0.0.1", port=int(sys.argv[1]))
+"""
+
+# Our app as `milbal serve` builds it, plus one trivial callback for the baseline.
+BENCH_APP = """
+import sys
+from dash import Input, Output, callback
+from dashboard.factory import create_app
+app = create_app()
+
+@callback(Output("bench-trivial-out", "children"), Input("bench-trivial-in", "value"))
+def trivial(value):
+    return value
+
+app.run(host="127.0.0.1", port=int(sys.argv[1]), threaded=True)
+"""
+
+BUDGET_DISTINCT, BUDGET_REPEATED, BUDGET_COLD = 4.0, 1.5, 1.5
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(port: int, path: str, timeout: float = 5) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def start(cmd: list[str], port: int, deadline_s: float = 60) -> tuple[subprocess.Popen, float]:
+    """Start a server; seconds from process start until / and its Dash layout are served."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while time.perf_counter() - t0 < deadline_s:
+        try:
+            if get(port, "/") == 200 and get(port, "/_dash-layout") == 200:
+                return proc, time.perf_counter() - t0
+        except OSError:
+            time.sleep(0.02)
+    proc.kill()
+    raise SystemExit(f"server {cmd} did not start within {deadline_s} s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def cold_start(runs: int) -> tuple[float, float]:
+    """Median cold start of the bare app and of `milbal serve`, interleaved run by run."""
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(textwrap.dedent(BARE_APP))
+        bare_script = f.name
+    bare, ours = [], []
+    for _ in range(runs):
+        port = free_port()
+        proc, t = start([sys.executable, bare_script, str(port)], port)
+        stop(proc)
+        bare.append(t)
+        port = free_port()
+        proc, t = start([sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)], port)
+        stop(proc)
+        ours.append(t)
+    Path(bare_script).unlink()
+    return statistics.median(bare), statistics.median(ours)
+
+
+def states_for(params, limit: int, seed: int = 7) -> list[dict]:
+    """Distinct parameter combinations of a page, in a shuffled order, at most `limit`."""
+    from validation import load_catalog
+
+    catalog = load_catalog()
+    axes = []
+    for p in params:
+        if p.kind == "choice":
+            axes.append(p.allowed(catalog))
+        elif p.kind == "multi":
+            allowed = p.allowed(catalog)
+            axes.append([list(c) for n in (1, 2, 3) for c in itertools.combinations(allowed, n)])
+        elif p.kind == "percent":
+            axes.append([float(v) for v in range(int(p.lo) + 4, int(p.hi) + 1, 5)])
+        else:
+            axes.append([p.default])
+    combos = list(itertools.product(*axes))
+    random.Random(seed).shuffle(combos)
+    return [dict(zip((p.name for p in params), c, strict=True)) for c in combos[:limit]]
+
+
+def callback_for(dependencies: list[dict], prefix: str) -> dict | None:
+    """The callback whose inputs are all the page's controls (ids starting with the prefix)."""
+    for cb in dependencies:
+        if cb["inputs"] and all(i["id"].startswith(prefix) for i in cb["inputs"]):
+            return cb
+    return None
+
+
+def payload(cb: dict, values: dict[str, object], prefix: str) -> bytes:
+    outputs = []
+    for spec in cb["output"].removeprefix("..").removesuffix("..").split("..."):
+        ident, prop = spec.rsplit(".", 1)
+        outputs.append({"id": ident, "property": prop.split("@")[0]})
+    inputs = [
+        {"id": i["id"], "property": i["property"], "value": values[i["id"].removeprefix(prefix)]}
+        for i in cb["inputs"]
+    ]
+    body = {
+        "output": cb["output"],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": inputs,
+        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+        "state": [],
+    }
+    return json.dumps(body).encode()
+
+
+def time_posts(port: int, bodies: list[bytes]) -> list[float]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json"}
+    times = []
+    for body in bodies:
+        t0 = time.perf_counter()
+        conn.request("POST", "/_dash-update-component", body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        times.append(time.perf_counter() - t0)
+        if response.status not in (200, 204):
+            raise SystemExit(f"callback answered {response.status}")
+    conn.close()
+    return times
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[18]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--states", type=int, default=150, help="distinct states per page")
+    parser.add_argument("--repeats", type=int, default=150, help="requests of one repeated state")
+    parser.add_argument("--cold-runs", type=int, default=5)
+    args = parser.parse_args()
+
+    from dashboard.factory import load_pages
+
+    pages = [m for m in load_pages() if hasattr(m, "PARAMS") and hasattr(m, "PAGE")]
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(textwrap.dedent(BENCH_APP))
+        script = f.name
+    port = free_port()
+    proc, _ = start([sys.executable, script, str(port)], port)
+    failures = []
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("GET", "/_dash-dependencies")
+        deps = json.loads(conn.getresponse().read())
+        trivial_cb = callback_for(deps, "bench-trivial")
+        trivial = [payload(trivial_cb, {"in": i}, "bench-trivial-") for i in range(args.states)]
+        time_posts(port, trivial[:20])  # warm the connection and the server
+        base_distinct = time_posts(port, trivial)
+        base_repeated = time_posts(port, [trivial[0]] * args.repeats)
+        print(f"{'callback':<14}{'states':>7}{'p50 ms':>9}{'p95 ms':>9}{'p95 ratio':>11}")
+        print(
+            f"{'trivial':<14}{'distinct':>7}{statistics.median(base_distinct) * 1e3:>9.1f}"
+            f"{p95(base_distinct) * 1e3:>9.1f}{1:>11.2f}"
+        )
+        print(
+            f"{'trivial':<14}{'repeat':>7}{statistics.median(base_repeated) * 1e3:>9.1f}"
+            f"{p95(base_repeated) * 1e3:>9.1f}{1:>11.2f}"
+        )
+        for module in pages:
+            prefix = f"{module.PAGE}-"
+            cb = callback_for(deps, prefix)
+            if cb is None:
+                print(f"{module.PAGE:<14} no controls, no callback")
+                continue
+            states = states_for(module.PARAMS, args.states)
+            bodies = [payload(cb, s, prefix) for s in states]
+            distinct = time_posts(port, bodies)
+            repeated = time_posts(port, [bodies[0]] * args.repeats)
+            for label, times, base, budget in (
+                ("distinct", distinct, base_distinct, BUDGET_DISTINCT),
+                ("repeat", repeated, base_repeated, BUDGET_REPEATED),
+            ):
+                ratio = p95(times) / p95(base)
+                flag = "" if ratio <= budget else f"  OVER {budget}x"
+                if flag:
+                    failures.append(f"{module.PAGE} {label}")
+                print(
+                    f"{module.PAGE:<14}{label:>7}{statistics.median(times) * 1e3:>9.1f}"
+                    f"{p95(times) * 1e3:>9.1f}{ratio:>11.2f}{flag}  (n={len(times)})"
+                )
+    finally:
+        stop(proc)
+        Path(script).unlink()
+
+    bare, ours = cold_start(args.cold_runs)
+    ratio = ours / bare
+    flag = "" if ratio <= BUDGET_COLD else f"  OVER {BUDGET_COLD}x"
+    if flag:
+        failures.append("cold start")
+    print(
+        f"cold start: bare Dash app {bare:.2f} s, milbal serve {ours:.2f} s, "
+        f"ratio {ratio:.2f}{flag} (median of {args.cold_runs})"
+    )
+    if failures:
+        print("over budget: " + ", ".join(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
