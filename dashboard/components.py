@@ -114,7 +114,13 @@ def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[s
     @dash.callback(outputs, inputs, prevent_initial_call=True)
     def _update(*raw):
         values, problems = parse_query(params, _values_from_controls(params, raw), load_catalog())
-        result: list[Any] = [to_query(params, values), [html.P(m) for m in problems]]
+        query = to_query(params, values)
+        if len(inputs) > 1 and len(dash.ctx.triggered) == len(inputs):
+            # Dash fires once when the page's controls appear (its URL output already exists):
+            # the page was drawn from this very query, so only tidy the URL and keep the
+            # messages about the original query on screen.
+            return [query, *([dash.no_update] * (len(outputs) - 1))]
+        result: list[Any] = [query, [html.P(m) for m in problems]]
         for slug in slugs:
             chart = get_chart(slug)
             rendered = render(slug, {p.name: values[p.name] for p in chart.params})

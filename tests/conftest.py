@@ -43,22 +43,24 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """`milbal serve` in a subprocess on 127.0.0.1 and a free port; yields its base URL."""
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """`milbal serve` in a subprocess on 127.0.0.1 and a free port; yields its base URL.
+    Its output goes to a file: an unread pipe would fill up and stall the server."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("server") / "milbal-serve.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)],
         cwd=ROOT,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     deadline = time.monotonic() + 60
     try:
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"milbal serve exited early:\n{proc.stdout.read()}")
+                pytest.fail(f"milbal serve exited early:\n{log_path.read_text()}")
             try:
                 with urllib.request.urlopen(url + "/", timeout=2) as response:
                     if response.status == 200:
@@ -75,6 +77,7 @@ def live_server() -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @pytest.fixture(scope="session")

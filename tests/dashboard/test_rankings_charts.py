@@ -1,0 +1,363 @@
+"""/rankings charts: rank per edition with its OLS trend, and the rank gap, checked against the
+ranks typed from datasets/rankings.csv and the textbook OLS formulas (not the indicator code)."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from dashboard.charts import get_chart, render
+from dashboard.charts.rankings import (
+    COUNTRIES,
+    INDEX,
+    rank_gap_caption,
+    rank_gap_data,
+    rank_gap_figure,
+    rankings_trend_caption,
+    rankings_trend_data,
+    rankings_trend_figure,
+)
+from dashboard.pages import rankings as page
+from dashboard.params import ParamError
+from dashboard.style import country_colour
+from indicators.common import IndicatorError
+from validation import datasets_dir, load_catalog
+
+GFP = {"index": "gfp", "countries": ("AZE", "ARM")}
+GMI = {"index": "gmi", "countries": ("AZE", "ARM")}
+
+# Ranks as datasets/rankings.csv gives them; 2020 has several reports (mean used).
+AZE_GFP = {
+    2016: 64,
+    2017: 59,
+    2018: 53,
+    2020: (63 + 64 + 64) / 3,
+    2021: 64,
+    2022: 63,
+    2023: 57,
+    2024: 59,
+    2025: 60,
+}
+ARM_GFP = {
+    2016: 74,
+    2017: 95,
+    2018: 84,
+    2020: (112 + 111) / 2,
+    2021: 100,
+    2022: 97,
+    2023: 94,
+    2024: 102,
+    2025: 91,
+}
+
+
+def ols_by_hand(points: dict[int, float], level: float = 0.95) -> dict[str, float]:
+    """Slope, its CI, and the fitted value with its mean CI at every x, from the formulas."""
+    x = np.array(sorted(points), dtype=float)
+    y = np.array([points[int(k)] for k in x], dtype=float)
+    n = len(x)
+    sxx = ((x - x.mean()) ** 2).sum()
+    slope = ((x - x.mean()) * (y - y.mean())).sum() / sxx
+    intercept = y.mean() - slope * x.mean()
+    s2 = ((y - intercept - slope * x) ** 2).sum() / (n - 2)
+    t = stats.t.ppf(0.5 + level / 2, df=n - 2)
+    se = math.sqrt(s2 / sxx)
+    fit = intercept + slope * x
+    half = t * np.sqrt(s2 * (1 / n + (x - x.mean()) ** 2 / sxx))
+    return {
+        "slope": slope,
+        "ci": (slope - t * se, slope + t * se),
+        "n": n,
+        "fit": dict(zip(x.astype(int), fit, strict=True)),
+        "band": dict(zip(x.astype(int), zip(fit - half, fit + half, strict=True), strict=True)),
+    }
+
+
+def rankings_frame(rows: list[tuple]) -> pd.DataFrame:
+    """A rankings table of (index, edition, country, rank, source_id) rows, typed as loaded."""
+    return pd.DataFrame(
+        [
+            {
+                "index": i,
+                "edition": e,
+                "country": c,
+                "rank": r,
+                "of_countries": None,
+                "score": None if r is not None else 1.0,
+                "score_scale": None if r is not None else "gfp_powerindex",
+                "source_id": s,
+                "note": None,
+            }
+            for i, e, c, r, s in rows
+        ]
+    ).astype({"edition": "Int64", "rank": "Int64", "of_countries": "Int64", "score": float})
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def gfp(catalog):
+    return rankings_trend_data(catalog, GFP)
+
+
+class TestParams:
+    def test_countries_are_those_with_any_ranking_row(self, catalog):
+        with (datasets_dir() / "rankings.csv").open(newline="", encoding="utf-8") as f:
+            in_file = sorted({row["country"] for row in csv.DictReader(f)})
+        assert COUNTRIES.allowed(catalog) == in_file
+        assert set(in_file) == {"AZE", "ARM", "GEO", "TUR", "IRN", "RUS"}
+
+    def test_parse_and_defaults(self, catalog):
+        assert COUNTRIES.default == ("AZE", "ARM") and INDEX.default == "gfp"
+        assert COUNTRIES.parse("geo, aze", catalog) == ("GEO", "AZE")
+        assert INDEX.parse("GMI", catalog) == "gmi"
+        with pytest.raises(ParamError, match="index: 'sipri' is not one of gfp, gmi"):
+            INDEX.parse("sipri", catalog)
+        with pytest.raises(ParamError, match="countries: XYZ not among"):
+            COUNTRIES.parse("AZE,XYZ", catalog)
+
+    def test_charts_registered_on_the_page(self):
+        for slug in ("rankings-trend", "rank-gap"):
+            chart = get_chart(slug)
+            assert chart.page == "/rankings" and chart.params == (INDEX, COUNTRIES)
+        assert page.CHARTS == ("rankings-trend", "rank-gap")
+        assert (page.PATH, page.NAME, page.ORDER, page.NAV) == ("/rankings", "Rankings", 4, True)
+
+
+class TestTrendData:
+    def test_observed_ranks_match_the_file(self, gfp):
+        obs = gfp[gfp["series"] == "observed"]
+        for country, expected in (("AZE", AZE_GFP), ("ARM", ARM_GFP)):
+            rows = obs[obs["country"] == country].set_index("edition")["rank"]
+            assert rows.to_dict() == pytest.approx(expected)
+
+    def test_disagreeing_reports_are_flagged_with_their_range_and_sources(self, gfp):
+        obs = gfp[gfp["series"] == "observed"].set_index(["country", "edition"])
+        aze = obs.loc[("AZE", 2020)]
+        assert (aze["rank_min"], aze["rank_max"], aze["n_reports"]) == (63, 64, 3)
+        assert aze["reports_differ"]
+        assert aze["reported"] == "63 (gfp-2020-trend); 64 (gfp-2020-azernews); 64 (rv-essay)"
+        assert {"gfp-2020-trend", "gfp-2020-azernews", "rv-essay"} <= set(
+            aze["source_id"].split(";")
+        )
+        arm = obs.loc[("ARM", 2020)]
+        assert (arm["rank_min"], arm["rank_max"]) == (111, 112) and arm["reports_differ"]
+        # every other edition has one ranked report
+        assert obs["reports_differ"].sum() == 2
+
+    def test_trend_rows_match_the_ols_formulas(self, gfp):
+        trend = gfp[gfp["series"] == "trend"]
+        for country, points in (("AZE", AZE_GFP), ("ARM", ARM_GFP)):
+            hand = ols_by_hand(points)
+            rows = trend[trend["country"] == country].set_index("edition")
+            assert rows["rank"].to_dict() == pytest.approx(hand["fit"])
+            for edition, (lo, hi) in hand["band"].items():
+                assert (rows.loc[edition, "ci_low"], rows.loc[edition, "ci_high"]) == pytest.approx(
+                    (lo, hi)
+                )
+            assert rows["slope"].unique() == pytest.approx([hand["slope"]])
+            assert rows["slope_ci_low"].iloc[0] == pytest.approx(hand["ci"][0])
+            assert rows["slope_ci_high"].iloc[0] == pytest.approx(hand["ci"][1])
+            assert (rows["n"] == hand["n"]).all()
+
+    def test_every_row_has_sources_and_a_unit(self, gfp):
+        assert gfp["source_id"].notna().all() and (gfp["source_id"] != "").all()
+        assert (gfp["unit"] == "rank").all()
+        assert set(gfp["series"]) == {"observed", "trend"}
+        # chosen order: AZE rows first
+        assert gfp["country"].iloc[0] == "AZE" and gfp["country"].iloc[-1] == "ARM"
+
+    def test_gmi_edition_without_a_rank_is_not_plotted(self, catalog):
+        data = rankings_trend_data(catalog, GMI)
+        aze = data[(data["country"] == "AZE") & (data["series"] == "observed")]
+        # 2015: the source gives Azerbaijan's score but no rank
+        assert sorted(aze["edition"]) == [2013, 2014, 2018, 2019, 2020]
+        hand = ols_by_hand({2013: 8, 2014: 10, 2018: 12, 2019: 10, 2020: 3})
+        slope = data[(data["country"] == "AZE") & (data["series"] == "trend")].iloc[0]
+        assert slope["slope"] == pytest.approx(hand["slope"]) and slope["n"] == 5
+
+    def test_countries_absent_from_the_index_are_left_out(self, catalog):
+        data = rankings_trend_data(catalog, {"index": "gmi", "countries": ("ARM", "GEO")})
+        assert set(data["country"]) == {"ARM"}
+        with pytest.raises(IndicatorError, match="GEO, TUR: no rows in the gmi rankings"):
+            rankings_trend_data(catalog, {"index": "gmi", "countries": ("GEO", "TUR")})
+        with pytest.raises(IndicatorError, match="GEO: no gfp edition gives a rank"):
+            rankings_trend_data(catalog, {"index": "gfp", "countries": ("GEO",)})
+
+
+class TestTrendFigure:
+    def test_traces_names_and_colours(self, gfp):
+        fig = rankings_trend_figure(gfp, GFP)
+        names = [t["name"] for t in fig["data"]]
+        assert names == [
+            "AZE trend 95% CI",
+            "AZE trend",
+            "AZE",
+            "ARM trend 95% CI",
+            "ARM trend",
+            "ARM",
+            "reports differ (bar: range of reported ranks)",
+        ]
+        by_name = {t["name"]: t for t in fig["data"]}
+        for c in ("AZE", "ARM"):
+            assert by_name[c]["mode"] == "lines+markers"
+            assert by_name[c]["line"]["color"] == country_colour(c)
+            assert by_name[f"{c} trend"]["line"]["color"] == country_colour(c)
+            assert by_name[f"{c} trend 95% CI"]["fill"] == "toself"
+
+    def test_observed_points_and_error_bars(self, gfp):
+        aze = next(t for t in rankings_trend_figure(gfp, GFP)["data"] if t["name"] == "AZE")
+        assert aze["x"] == sorted(AZE_GFP)
+        i = aze["x"].index(2020)
+        assert aze["y"][i] == pytest.approx(63.667, abs=1e-3)
+        assert aze["error_y"]["array"][i] == pytest.approx(64 - AZE_GFP[2020], abs=1e-3)
+        assert aze["error_y"]["arrayminus"][i] == pytest.approx(AZE_GFP[2020] - 63, abs=1e-3)
+        assert aze["marker"]["symbol"][i] == "diamond"
+        assert {aze["marker"]["symbol"][j] for j in range(len(aze["x"])) if j != i} == {"circle"}
+        assert "gfp-2020-azernews" in aze["hovertext"][i]
+
+    def test_band_spans_the_confidence_interval(self, gfp):
+        band = rankings_trend_figure(gfp, GFP)["data"][0]
+        hand = ols_by_hand(AZE_GFP)
+        editions = sorted(AZE_GFP)
+        assert band["x"] == editions + editions[::-1]
+        upper = [hand["band"][e][1] for e in editions]
+        lower = [hand["band"][e][0] for e in editions]
+        assert band["y"] == pytest.approx(upper + lower[::-1], abs=1e-3)
+
+    def test_disagreement_trace_marks_both_2020_points(self, gfp):
+        differ = rankings_trend_figure(gfp, GFP)["data"][-1]
+        assert differ["x"] == [2020, 2020]
+        assert differ["marker"]["symbol"] == "diamond-open"
+        assert (
+            differ["hovertext"][1]
+            == "ARM 2020: reports differ: 112 (gfp-2020-trend); 111 (rv-essay)"
+        )
+
+    @pytest.mark.parametrize(
+        ("index", "title"),
+        [("gfp", "Rank (1 = strongest)"), ("gmi", "Rank (1 = most militarised)")],
+    )
+    def test_axes(self, catalog, index, title):
+        params = {"index": index, "countries": ("AZE", "ARM")}
+        layout = rankings_trend_figure(rankings_trend_data(catalog, params), params)["layout"]
+        assert layout["yaxis"]["title"]["text"] == title
+        assert layout["yaxis"]["autorange"] == "reversed"
+        assert layout["xaxis"]["title"]["text"] == "Edition (report year)"
+
+
+class TestTrendCaption:
+    def test_gives_slope_ci_and_n_per_country(self, gfp):
+        caption = rankings_trend_caption(gfp, GFP)
+        for country, points in (("AZE", AZE_GFP), ("ARM", ARM_GFP)):
+            h = ols_by_hand(points)
+            assert (
+                f"{country} {h['slope']:+.2f} ranks/year "
+                f"(95% CI {h['ci'][0]:+.2f} to {h['ci'][1]:+.2f}, n={h['n']})"
+            ) in caption
+        # worked out once by hand from the 2016-2025 ranks
+        assert "AZE -0.05 ranks/year (95% CI -1.11 to +1.02, n=9)" in caption
+        assert "a lower rank number is higher on the list" in caption
+        assert "reports give different ranks" in caption
+
+    def test_too_few_editions_for_a_trend(self):
+        table = rankings_frame(
+            [
+                ("gmi", 2014, "AZE", 10, "s1"),
+                ("gmi", 2016, "AZE", 12, "s1"),
+                ("gmi", 2018, "AZE", 14, "s2"),
+                ("gmi", 2014, "GEO", 40, "s1"),
+                ("gmi", 2018, "GEO", 44, "s2"),
+                ("gmi", 2016, "TUR", None, "s3"),
+            ]
+        )
+        params = {"index": "gmi", "countries": ("AZE", "GEO", "TUR")}
+        data = rankings_trend_data({"rankings": table}, params)
+        assert set(data.loc[data["series"] == "trend", "country"]) == {"AZE"}
+        assert set(data.loc[data["series"] == "observed", "country"]) == {"AZE", "GEO"}
+        names = [t["name"] for t in rankings_trend_figure(data, params)["data"]]
+        assert names == ["AZE trend 95% CI", "AZE trend", "AZE", "GEO"]
+        caption = rankings_trend_caption(data, params)
+        # y = 10, 12, 14 on x = 2014, 2016, 2018: slope exactly 1, residuals 0
+        assert "AZE +1.00 ranks/year (95% CI +1.00 to +1.00, n=3)" in caption
+        assert "GEO: fewer than 3 ranked editions, no trend line" in caption
+        assert "TUR: no gmi rank, so no line" in caption
+        assert "Global Militarisation Index" in caption
+
+    def test_render_through_the_registry(self):
+        rendered = render("rankings-trend", GFP)
+        assert rendered.error is None
+        assert "gfp-2020-azernews" in rendered.source_ids
+        assert rendered.source_line.startswith("Sources: ")
+
+
+class TestRankGap:
+    def test_gap_per_edition(self, catalog):
+        data = rank_gap_data(catalog, GFP)
+        expected = {e: ARM_GFP[e] - AZE_GFP[e] for e in AZE_GFP}
+        assert data.set_index("edition")["gap"].to_dict() == pytest.approx(expected)
+        assert (data["unit"] == "ranks").all() and data["source_id"].notna().all()
+
+    def test_figure_is_bars_coloured_by_who_leads(self, catalog):
+        params = {"index": "gmi", "countries": ("AZE", "ARM")}
+        data = rank_gap_data(catalog, params)
+        fig = rank_gap_figure(data, params)
+        (bar,) = fig["data"]
+        assert bar["type"] == "bar" and bar["name"] == "ARM rank minus AZE rank"
+        # GMI: ARM ranks above AZE until 2020, when the essay's 3rd for AZE beats the mean 3.5
+        assert bar["x"] == [2013, 2014, 2018, 2019, 2020]
+        assert bar["y"] == pytest.approx([-4, -7, -9, -7, 0.5])
+        assert bar["marker"]["color"] == [country_colour("ARM")] * 4 + [country_colour("AZE")]
+        assert fig["layout"]["yaxis"]["title"]["text"].startswith("Rank gap (ranks")
+        assert fig["layout"]["xaxis"]["title"]["text"] == "Edition (report year)"
+
+    def test_caption(self, catalog):
+        caption = rank_gap_caption(rank_gap_data(catalog, GFP), GFP)
+        assert "Azerbaijan ranks above Armenia in 9 of 9 Global Firepower editions" in caption
+        assert f"gap from +10.0 to +{111.5 - 191 / 3:.1f} ranks, 2025: +31.0" in caption
+
+    def test_uses_the_first_two_countries(self, catalog):
+        data = rank_gap_data(catalog, {"index": "gfp", "countries": ("ARM", "AZE", "GEO")})
+        assert (data["a"] == "ARM").all() and (data["b"] == "AZE").all()
+
+    def test_needs_two_countries(self, catalog):
+        with pytest.raises(IndicatorError, match="choose at least two"):
+            rank_gap_data(catalog, {"index": "gfp", "countries": ("AZE",)})
+        rendered = render("rank-gap", {"index": "gfp", "countries": ("AZE",)})
+        assert rendered.error and "choose at least two" in rendered.caption
+        assert rendered.figure["data"] == []
+
+    def test_country_without_ranks(self, catalog):
+        with pytest.raises(IndicatorError, match="GEO has no gfp rank in any edition"):
+            rank_gap_data(catalog, {"index": "gfp", "countries": ("AZE", "GEO")})
+        with pytest.raises(IndicatorError, match="GEO has no rows in the gmi rankings"):
+            rank_gap_data(catalog, {"index": "gmi", "countries": ("AZE", "GEO")})
+
+    def test_never_ranked_together(self):
+        table = rankings_frame([("gfp", 2018, "AZE", 50, "s"), ("gfp", 2019, "ARM", 90, "s")])
+        with pytest.raises(IndicatorError, match="never ranked in the same gfp edition"):
+            rank_gap_data({"rankings": table}, GFP)
+
+
+class TestPageLayout:
+    def test_bad_query_falls_back_with_messages(self):
+        div = page.layout(index="sipri", countries="AZE,XYZ")
+        text = " ".join(p.children for p in div["rankings-messages"].children)
+        assert "index: 'sipri' is not one of gfp, gmi; showing gfp" in text
+        assert "countries: XYZ not among" in text and "showing AZE,ARM" in text
+        assert div["rankings-index"].value == "gfp"
+        assert div["rankings-countries"].value == ["AZE", "ARM"]
+
+    def test_query_sets_the_controls(self):
+        div = page.layout(index="gmi", countries="ARM,AZE")
+        assert div["rankings-index"].value == "gmi"
+        assert div["rankings-countries"].value == ["ARM", "AZE"]
+        assert div["rankings-messages"].children == []
