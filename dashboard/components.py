@@ -85,7 +85,7 @@ def page_params(params: Sequence[Param], query: Mapping[str, str]):
     return parse_query(params, query, load_catalog())
 
 
-def _values_from_controls(params: Sequence[Param], raw: Sequence[Any]) -> dict[str, str]:
+def values_from_controls(params: Sequence[Param], raw: Sequence[Any]) -> dict[str, str]:
     """Control values as query strings, so controls and URLs go through the same parsing."""
     out = {}
     for p, value in zip(params, raw, strict=True):
@@ -93,6 +93,18 @@ def _values_from_controls(params: Sequence[Param], raw: Sequence[Any]) -> dict[s
             continue
         out[p.name] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
     return out
+
+
+def is_first_call(n_inputs: int) -> bool:
+    """True for the call Dash makes when a page's controls appear (the URL output already
+    exists, so prevent_initial_call does not hold it back): every input fires at once. The page
+    was drawn from this very query, so callers only tidy the URL and keep the messages about the
+    original query on screen. A page with one control cannot tell; it simply redraws."""
+    try:
+        triggered = dash.ctx.triggered
+    except dash.exceptions.MissingCallbackContextException:
+        return False  # called directly, not by Dash
+    return n_inputs > 1 and len(triggered) == n_inputs
 
 
 def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[str]) -> None:
@@ -113,12 +125,9 @@ def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[s
 
     @dash.callback(outputs, inputs, prevent_initial_call=True)
     def _update(*raw):
-        values, problems = parse_query(params, _values_from_controls(params, raw), load_catalog())
+        values, problems = parse_query(params, values_from_controls(params, raw), load_catalog())
         query = to_query(params, values)
-        if len(inputs) > 1 and len(dash.ctx.triggered) == len(inputs):
-            # Dash fires once when the page's controls appear (its URL output already exists):
-            # the page was drawn from this very query, so only tidy the URL and keep the
-            # messages about the original query on screen.
+        if is_first_call(len(inputs)):
             return [query, *([dash.no_update] * (len(outputs) - 1))]
         result: list[Any] = [query, [html.P(m) for m in problems]]
         for slug in slugs:
@@ -137,8 +146,10 @@ __all__ = [
     "ParamError",
     "chart_block",
     "control",
+    "is_first_call",
     "messages",
     "page_params",
     "query_of",
     "register_page_callback",
+    "values_from_controls",
 ]

@@ -1,0 +1,383 @@
+"""/compare: two countries side by side for one year, one row per indicator (manpower, GFP and
+GMI rankings, SIPRI spending, equipment). Every value carries its source; where sources disagree
+the cell shows the spread and an amber flag that opens the list of every source's value."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import dash
+import numpy as np
+import pandas as pd
+from dash import Input, Output, html
+
+from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, country_name
+from dashboard.cite import cite
+from dashboard.components import (
+    control,
+    control_id,
+    is_first_call,
+    messages,
+    page_params,
+    values_from_controls,
+)
+from dashboard.params import parse_query, to_query
+from dashboard.style import fmt_number
+from indicators.common import interval_of
+from indicators.conflicts import CONFLICT_FIELDS, flag_source_conflicts
+from validation import Catalog, load_catalog
+
+PATH, NAME, ORDER, NAV = "/compare", "Compare", 1, True
+PAGE = "compare"
+PARAMS = (COUNTRY_A, COUNTRY_B, YEAR)
+TABLE_ID = "compare-table"
+FLAG_TEXT = "⚑ sources disagree"
+MISSING = "-"
+# Fields of a value/low/high table any of which, reported differently, makes a conflict.
+RANGE_FIELDS = ("value", "low", "high")
+
+# Manpower measures in reading order; measures not listed here follow, alphabetically.
+MANPOWER_ORDER = (
+    "active",
+    "reserve",
+    "paramilitary",
+    "total_military",
+    "wartime_strength",
+    "available_manpower",
+    "population",
+)
+EQUIPMENT_NAMES = {
+    "afv": "armoured fighting vehicles",
+    "sp_artillery": "self-propelled artillery",
+    "mlrs": "rocket launchers (MLRS)",
+    "aircraft_total": "aircraft, all types",
+    "naval_total": "naval vessels, all types",
+    "uav": "UAVs",
+}
+SPENDING_ROWS = (
+    ("milex_current_usd_m", "Military spending", "USD m, current prices", "usd"),
+    ("milex_share_gdp_pct", "Military spending, share of GDP", "% of GDP", "percent"),
+)
+FORMATS: dict[str, Callable[[float], str]] = {
+    "number": fmt_number,
+    "rank": lambda x: f"{x:.0f}",
+    "score": lambda x: f"{x:.4f}",
+    "usd": lambda x: f"{x:,.1f}",
+    "percent": lambda x: f"{x:.2f}",
+}
+COLUMNS = [
+    "group",
+    "key",
+    "indicator",
+    "unit",
+    "format",
+    "a_text",
+    "b_text",
+    "a_sources",
+    "b_sources",
+    "a_conflict",
+    "b_conflict",
+]
+# The flag must read as a warning without a stylesheet change: dark amber on light amber.
+
+Report = tuple[str, float, float]  # (source_id, low, high) of one source's figure
+
+
+# --- the rows (pure) ------------------------------------------------------------------------
+
+_CONFLICTS: dict[tuple[int, str], tuple[pd.DataFrame, frozenset]] = {}
+
+
+def _conflicted_keys(frame: pd.DataFrame, table: str) -> frozenset:
+    """(key..., field) of every cell that sources report differently, by flag_source_conflicts
+    over the whole table. Kept per table object (catalog frames are shared and read-only): the
+    flagging costs ~9 ms a table, too slow to repeat in every callback."""
+    cached = _CONFLICTS.get((id(frame), table))
+    if cached is None or cached[0] is not frame:
+        keys, _ = CONFLICT_FIELDS[table]
+        flagged = flag_source_conflicts(frame, table)
+        found = frozenset(flagged[[*keys, "field"]].itertuples(index=False, name=None))
+        cached = (frame, found)
+        _CONFLICTS[(id(frame), table)] = cached
+    return cached[1]
+
+
+def _select(
+    frame: pd.DataFrame, pair: tuple[str, str], year_column: str, year: int, columns: Sequence[str]
+) -> list[tuple]:
+    """The two countries' rows of one year as tuples of `columns`. Plain numpy masks: the table
+    is rebuilt on every control change, and pandas filtering costs about a millisecond a step."""
+    country = frame["country"].to_numpy()
+    mask = (country == pair[0]) | (country == pair[1])
+    mask &= frame[year_column].to_numpy() == year
+    found = np.flatnonzero(mask)
+    arrays = [frame[c].to_numpy() for c in columns]
+    return [tuple(arr[i] for arr in arrays) for i in found]
+
+
+def _interval_reports(records: Iterable[tuple]) -> dict[tuple, list[Report]]:
+    """(country, key) -> [(source_id, low, high)], from (country, key, value, low, high,
+    source_id) records, by the interval rule of indicators.common."""
+    out: dict[tuple, list[Report]] = {}
+    for country, key, value, low, high, sid in records:
+        lo, _, hi = interval_of(value, low, high)
+        if lo == lo:
+            out.setdefault((country, key), []).append((sid, lo, hi))
+    return out
+
+
+def _point_reports(records: Iterable[tuple]) -> dict[tuple, list[Report]]:
+    """(country, key) -> [(source_id, x, x)], from (country, key, x, source_id) records; a
+    missing x is no report."""
+    out: dict[tuple, list[Report]] = {}
+    for country, key, x, sid in records:
+        if not pd.isna(x):
+            out.setdefault((country, key), []).append((sid, float(x), float(x)))
+    return out
+
+
+def _cell(reports: Sequence[Report], conflicted: bool, fmt: str) -> tuple[str, list, list]:
+    """(text, source ids, conflict list) of one cell: the value, or the range over every report;
+    the conflict list holds (source_id, value) per report, a value being (low, high) for a range."""
+    if not reports:
+        return MISSING, [], []
+    show = FORMATS[fmt]
+    lo = min(r[1] for r in reports)
+    hi = max(r[2] for r in reports)
+    text = show(lo) if lo == hi else f"{show(lo)}-{show(hi)}"
+    sources = list(dict.fromkeys(r[0] for r in reports))
+    conflict = [(s, x if x == y else (x, y)) for s, x, y in reports] if conflicted else []
+    return text, sources, conflict
+
+
+def _row(group: str, key: str, indicator: str, unit: str, fmt: str, cells: Sequence) -> dict:
+    (a_text, a_src, a_con), (b_text, b_src, b_con) = (_cell(r, c, fmt) for r, c in cells)
+    return dict(
+        zip(
+            COLUMNS,
+            (group, key, indicator, unit, fmt, a_text, b_text, a_src, b_src, a_con, b_con),
+            strict=True,
+        )
+    )
+
+
+def _in_order(present: Iterable[str], preferred: Sequence[str]) -> list[str]:
+    present = set(present)
+    return [m for m in preferred if m in present] + sorted(present - set(preferred))
+
+
+def _words(code: str, names: dict[str, str] | None = None) -> str:
+    return (names or {}).get(code, code.replace("_", " "))
+
+
+def compare_rows(catalog: Catalog, a: str, b: str, year: int) -> pd.DataFrame:
+    """One row per indicator for countries a and b in `year`: manpower (every measure the data
+    has that year), GFP rank and PowerIndex and GMI rank of the year's edition, SIPRI spending,
+    and every equipment category of that year. a_text/b_text show the value, or the range over
+    its sources; a_conflict/b_conflict list (source_id, value) when flag_source_conflicts finds
+    that the sources disagree, and are empty otherwise."""
+    pair = (a, b)
+    rows: list[dict] = []
+
+    manpower = catalog["manpower"]
+    mp = _select(
+        manpower, pair, "year", year, ("country", "measure", "value", "low", "high", "source_id")
+    )
+    mp_reports = _interval_reports(mp)
+    mp_flags = _conflicted_keys(manpower, "manpower")
+    for m in _in_order({r[1] for r in mp}, MANPOWER_ORDER):
+        cells = [
+            (mp_reports.get((c, m), []), any((c, year, m, f) in mp_flags for f in RANGE_FIELDS))
+            for c in pair
+        ]
+        rows.append(
+            _row("Manpower", f"manpower-{m}", f"Manpower: {_words(m)}", "persons", "number", cells)
+        )
+
+    rankings = catalog["rankings"]
+    rk = _select(
+        rankings,
+        pair,
+        "edition",
+        year,
+        ("index", "country", "rank", "score", "score_scale", "source_id"),
+    )
+    ranks = _point_reports((c, i, r, sid) for i, c, r, _, _, sid in rk)
+    power = _point_reports(
+        (c, i, x, sid) for i, c, _, x, scale, sid in rk if scale == "gfp_powerindex"
+    )
+    rk_flags = _conflicted_keys(rankings, "rankings")
+    for key, label, unit, fmt, reports, index, field in (
+        ("gfp-rank", "GFP rank", "rank (1 = strongest)", "rank", ranks, "gfp", "rank"),
+        ("gfp-score", "GFP PowerIndex", "score (lower = stronger)", "score", power, "gfp", "score"),
+        ("gmi-rank", "GMI rank", "rank (1 = most militarised)", "rank", ranks, "gmi", "rank"),
+    ):
+        cells = [(reports.get((c, index), []), (index, year, c, field) in rk_flags) for c in pair]
+        rows.append(_row("Rankings", key, f"{label}, {year} edition", unit, fmt, cells))
+
+    spending = catalog["spending"]
+    sp = _point_reports(
+        _select(spending, pair, "year", year, ("country", "measure", "value", "source_id"))
+    )
+    sp_flags = _conflicted_keys(spending, "spending")
+    for measure, label, unit, fmt in SPENDING_ROWS:
+        cells = [(sp.get((c, measure), []), (c, year, measure, "value") in sp_flags) for c in pair]
+        rows.append(_row("Military spending (SIPRI)", f"sipri-{measure}", label, unit, fmt, cells))
+
+    equipment = catalog["equipment"]
+    eq = _select(
+        equipment, pair, "year", year, ("country", "category", "value", "low", "high", "source_id")
+    )
+    eq_reports = _interval_reports(eq)
+    eq_flags = _conflicted_keys(equipment, "equipment")
+    for cat in _in_order({r[1] for r in eq}, pd.unique(equipment["category"].to_numpy())):
+        cells = [
+            (eq_reports.get((c, cat), []), any((c, year, cat, f) in eq_flags for f in RANGE_FIELDS))
+            for c in pair
+        ]
+        name = _words(cat, EQUIPMENT_NAMES)
+        rows.append(
+            _row(
+                "Equipment",
+                f"equipment-{cat}",
+                name[:1].upper() + name[1:],
+                "items",
+                "number",
+                cells,
+            )
+        )
+
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+# --- the table (components) -----------------------------------------------------------------
+
+
+def source_mark(source_id: str) -> html.Sup:
+    """The source id, small, with its full citation as its title (hover, or focus by keyboard)."""
+    citation = cite([source_id])
+    return html.Sup(
+        html.Abbr(source_id, title=citation, tabIndex=0),
+        className="source-mark",
+        style={"whiteSpace": "nowrap"},
+    )
+
+
+def _shown(value: Any, fmt: str) -> str:
+    show = FORMATS[fmt]
+    return f"{show(value[0])}-{show(value[1])}" if isinstance(value, tuple) else show(value)
+
+
+def conflict_flag(conflict: Sequence[tuple[str, Any]], fmt: str) -> html.Details:
+    """The amber flag; opened, it lists every source's value with its citation."""
+    return html.Details(
+        [
+            html.Summary(FLAG_TEXT, className="conflict-flag"),
+            html.Ul(
+                [
+                    html.Li(
+                        [html.Strong(_shown(value, fmt)), " ", source_mark(sid), " ", cite([sid])]
+                    )
+                    for sid, value in conflict
+                ],
+                className="conflict-list",
+            ),
+        ],
+        className="conflict",
+    )
+
+
+def _value_cell(text: str, sources: list, conflict: list, fmt: str, cell_id: str) -> html.Td:
+    children: list[Any] = [html.Span(text, className="value")]
+    children += [source_mark(s) for s in sources]
+    if conflict:
+        children.append(conflict_flag(conflict, fmt))
+    return html.Td(children, id=cell_id, className="num missing" if text == MISSING else "num")
+
+
+def compare_table(rows: pd.DataFrame, a: str, b: str, year: int) -> list:
+    """Children of the compare table: caption, header, and one body row per indicator with a
+    heading row before each group."""
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th("Indicator", scope="col"),
+                html.Th("Unit", scope="col"),
+                html.Th(f"{country_name(a)} ({a})", scope="col"),
+                html.Th(f"{country_name(b)} ({b})", scope="col"),
+            ]
+        )
+    )
+    body: list[html.Tr] = []
+    group = None
+    for r in rows.itertuples():
+        if r.group != group:
+            group = r.group
+            body.append(html.Tr(html.Th(group, colSpan=4, scope="colgroup"), className="group"))
+        body.append(
+            html.Tr(
+                [
+                    html.Th(r.indicator, scope="row"),
+                    html.Td(r.unit),
+                    _value_cell(
+                        r.a_text, r.a_sources, r.a_conflict, r.format, f"compare-{r.key}-a"
+                    ),
+                    _value_cell(
+                        r.b_text, r.b_sources, r.b_conflict, r.format, f"compare-{r.key}-b"
+                    ),
+                ],
+                id=f"compare-row-{r.key}",
+            )
+        )
+    caption = html.Caption(
+        f"{country_name(a)} and {country_name(b)}, {year}. A small mark after a value names its "
+        "source (hover or focus it for the citation); an amber flag means the sources disagree."
+    )
+    return [caption, header, html.Tbody(body)]
+
+
+@functools.lru_cache(maxsize=512)
+def table_for(a: str, b: str, year: int) -> list:
+    """The table's children for the embedded catalog, kept per selection (treat as read-only)."""
+    return compare_table(compare_rows(load_catalog(), a, b, year), a, b, year)
+
+
+def layout(**query: str) -> html.Div:
+    values, problems = page_params(PARAMS, query)
+    a, b, year = values["a"], values["b"], values["year"]
+    return html.Div(
+        [
+            html.H1("Compare two countries"),
+            html.P(
+                "Two countries side by side for one year: personnel, the Global Firepower and "
+                "Global Militarisation rankings of that year's edition, SIPRI military spending "
+                "and equipment counts. A dash means the data has no figure for that cell.",
+                className="lead",
+            ),
+            messages(PAGE, problems),
+            html.Div([control(PAGE, p, values[p.name]) for p in PARAMS], className="controls"),
+            html.Table(
+                table_for(a, b, year),
+                id=TABLE_ID,
+                className="data-table compare-table",
+            ),
+        ]
+    )
+
+
+@dash.callback(
+    Output("url", "search", allow_duplicate=True),
+    Output(TABLE_ID, "children"),
+    Output(f"{PAGE}-messages", "children"),
+    *[Input(control_id(PAGE, p.name), "value") for p in PARAMS],
+    prevent_initial_call=True,
+)
+def update_table(*raw: Any) -> tuple:
+    """Controls -> the table and the URL's query (parsed as register_page_callback does)."""
+    values, problems = parse_query(PARAMS, values_from_controls(PARAMS, raw), load_catalog())
+    if is_first_call(len(PARAMS)):
+        return to_query(PARAMS, values), dash.no_update, dash.no_update
+    table = table_for(values["a"], values["b"], values["year"])
+    return to_query(PARAMS, values), table, [html.P(m) for m in problems]
