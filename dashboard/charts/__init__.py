@@ -128,5 +128,23 @@ def _render(slug: str, frozen: tuple) -> Rendered:
     )
 
 
+_DERIVED: dict[tuple, tuple[tuple[object, ...], object]] = {}
+
+
+def derived(name: str, tables: tuple[pd.DataFrame, ...], build: Callable[[], Any]) -> Any:
+    """build(), computed once per set of table objects and reused while those objects live.
+
+    Catalog tables are shared and read-only, and every control change of a page starts from the
+    same unfiltered tables; rebuilding what is derived from them (a timeline, the conflict flags:
+    5-10 ms each) in every callback would dominate it. Keyed by identity, checked on each hit.
+    """
+    key = (name, *map(id, tables))
+    hit = _DERIVED.get(key)
+    if hit is None or any(a is not b for a, b in zip(hit[0], tables, strict=True)):
+        hit = (tables, build())
+        _DERIVED[key] = hit
+    return hit[1]
+
+
 def charts_on(page: str) -> Sequence[Chart]:
     return [c for c in load_charts().values() if c.page == page]

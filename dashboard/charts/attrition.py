@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.charts import Chart, register
+from dashboard.charts import Chart, derived, register
 from dashboard.charts.common import country_name
 from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number
@@ -98,21 +98,6 @@ def _span_text(start: pd.Timestamp, end: pd.Timestamp) -> str:
     return f"{start.day} {start:%b} - {end.day} {end:%b %Y}"
 
 
-_MEMO: dict[tuple, tuple[tuple[pd.DataFrame, ...], pd.DataFrame]] = {}
-
-
-def _per_tables(name: str, tables: tuple[pd.DataFrame, ...], build) -> pd.DataFrame:
-    """build(), computed once per set of table objects. The catalog's tables are shared and
-    read-only, and every filter of every chart starts from the same unfiltered frame; building
-    it (attrition_timeline alone ~5 ms) on each control change would dominate the callback."""
-    key = (name, *map(id, tables))
-    hit = _MEMO.get(key)
-    if hit is None or any(a is not b for a, b in zip(hit[0], tables, strict=True)):
-        hit = (tables, build())
-        _MEMO[key] = hit
-    return hit[1]
-
-
 def _filtered(frame: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
     """Rows of the chosen side ('all': every side; rows without a side, such as events, always
     stay) and source ('essay': the essay only, 'other': every other source)."""
@@ -148,7 +133,7 @@ def _labelled(rows: pd.DataFrame) -> pd.DataFrame:
 
 def _all_figures(attrition: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """Every attrition figure with its label and value text (built once per table)."""
-    return _per_tables(
+    return derived(
         "figures", (attrition, events), lambda: _labelled(attrition_timeline(attrition, events))
     )
 
@@ -222,7 +207,7 @@ def attrition_timeline_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     """One row per figure (kind 'figure') and per event (kind 'event') of the war. The side filter
     applies to figures only (events have no side); the source filter to both."""
     tables = (catalog["attrition"], catalog["events"])
-    every = _per_tables("timeline-rows", tables, lambda: _timeline_rows(*tables))
+    every = derived("timeline-rows", tables, lambda: _timeline_rows(*tables))
     rows = _filtered(every, p)
     if rows.empty:
         raise IndicatorError(f"no attrition figures or events for {_selection(p)}")
@@ -358,7 +343,7 @@ def _all_opening_shares(attrition: pd.DataFrame) -> pd.DataFrame:
 def opening_shares_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     """The shares of equipment destroyed on 27 September, in percent, for the chosen filters."""
     attrition = catalog["attrition"]
-    every = _per_tables("opening", (attrition,), lambda: _all_opening_shares(attrition))
+    every = derived("opening", (attrition,), lambda: _all_opening_shares(attrition))
     shares = _filtered(every, p)
     if shares.empty:
         pairs = every[["side", "source_id"]].drop_duplicates().itertuples(index=False)
@@ -474,7 +459,7 @@ def _all_losses(timeline: pd.DataFrame) -> pd.DataFrame:
 def attrition_losses_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     """Figures counted in persons or items, one row each, grouped by subject and measure."""
     tables = (catalog["attrition"], catalog["events"])
-    every = _per_tables("losses", tables, lambda: _all_losses(_all_figures(*tables)))
+    every = derived("losses", tables, lambda: _all_losses(_all_figures(*tables)))
     rows = _filtered(every, p)
     if rows.empty:
         raise IndicatorError(f"no counts of persons or items for {_selection(p)}")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from dash import Input, Output, html
 
+from dashboard.charts import derived
 from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, country_name
 from dashboard.cite import cite
 from dashboard.components import (
@@ -87,21 +88,18 @@ Report = tuple[str, float, float]  # (source_id, low, high) of one source's figu
 
 # --- the rows (pure) ------------------------------------------------------------------------
 
-_CONFLICTS: dict[tuple[int, str], tuple[pd.DataFrame, frozenset]] = {}
-
 
 def _conflicted_keys(frame: pd.DataFrame, table: str) -> frozenset:
     """(key..., field) of every cell that sources report differently, by flag_source_conflicts
     over the whole table. Kept per table object (catalog frames are shared and read-only): the
     flagging costs ~9 ms a table, too slow to repeat in every callback."""
-    cached = _CONFLICTS.get((id(frame), table))
-    if cached is None or cached[0] is not frame:
-        keys, _ = CONFLICT_FIELDS[table]
+    keys, _ = CONFLICT_FIELDS[table]
+
+    def build() -> frozenset:
         flagged = flag_source_conflicts(frame, table)
-        found = frozenset(flagged[[*keys, "field"]].itertuples(index=False, name=None))
-        cached = (frame, found)
-        _CONFLICTS[(id(frame), table)] = cached
-    return cached[1]
+        return frozenset(flagged[[*keys, "field"]].itertuples(index=False, name=None))
+
+    return derived(f"conflicts-{table}", (frame,), build)
 
 
 def _select(
