@@ -94,9 +94,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("the embedded datasets are not valid; run `milbal validate`:", file=sys.stderr)
         _print_issues(exc.issues)
         return EXIT_BAD_DATA
+    import threading
+
+    from dashboard.charts import warm_up
     from dashboard.factory import create_app
 
     app = create_app()
+    threading.Thread(target=warm_up, name="milbal-warm-up", daemon=True).start()
     print(f"milbal: serving on http://{args.host}:{args.port}", flush=True)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return EXIT_OK

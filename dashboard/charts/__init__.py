@@ -6,6 +6,7 @@ Chart modules in this package register themselves on import; `load_charts()` imp
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import pkgutil
@@ -144,6 +145,22 @@ def derived(name: str, tables: tuple[pd.DataFrame, ...], build: Callable[[], Any
         hit = (tables, build())
         _DERIVED[key] = hit
     return hit[1]
+
+
+def warm_up() -> None:
+    """Compute every chart's data once per country choice: imports statsmodels, fits the trends
+    and builds the derived tables, so the first person to open a page does not wait for them.
+    Only data is computed (no rendered state is cached). Run in a background thread."""
+    catalog = load_catalog()
+    for chart in load_charts().values():
+        defaults = {p.name: p.default for p in chart.params}
+        variants = [defaults]
+        for p in chart.params:
+            if p.kind == "choice" and callable(p.choices):
+                variants += [{**defaults, p.name: v} for v in p.allowed(catalog)]
+        for params in variants:
+            with contextlib.suppress(IndicatorError):  # no data for that country: nothing to warm
+                chart.data(catalog, params)
 
 
 def charts_on(page: str) -> Sequence[Chart]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.charts import Chart, register
+from dashboard.charts import Chart, derived, register
 from dashboard.charts.common import country_name
 from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number
@@ -47,31 +47,34 @@ def _reported(rankings: pd.DataFrame, index: str, countries: list[str]) -> pd.Se
     return text.groupby([rows["country"], rows["edition"]]).agg("; ".join)
 
 
-def rankings_trend_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
-    """Observed ranks (series 'observed') and the fitted trend with its band (series 'trend').
+TREND_DATA_COLUMNS = [
+    "index",
+    "country",
+    "edition",
+    "series",
+    "rank",
+    "rank_min",
+    "rank_max",
+    "n_reports",
+    "reports_differ",
+    "reported",
+    "ci_low",
+    "ci_high",
+    *TREND_COLUMNS,
+    "unit",
+    "source_id",
+]
 
-    Chosen countries absent from this index are left out (the caption names them); trend rows
-    carry the country's slope in ranks per year, its confidence interval and n.
-    """
-    index, chosen = p["index"], list(p["countries"])
-    rankings = catalog["rankings"]
-    listed = set(rankings.loc[rankings["index"] == index, "country"])
-    present = [c for c in chosen if c in listed]
-    if not present:
-        raise IndicatorError(f"{', '.join(chosen)}: no rows in the {index} rankings")
-    series = rank_series(rankings, index, present)
+
+def _country_trend_rows(rankings: pd.DataFrame, index: str, country: str) -> pd.DataFrame:
+    """One country's observed ranks and fitted trend (the trend is fitted per country)."""
+    series = rank_series(rankings, index, [country])
     observed = series.dropna(subset=["rank"]).copy()
-    if observed.empty:
-        raise IndicatorError(f"{', '.join(present)}: no {index} edition gives a rank")
     fitted, slopes = fit_rank_trend(series)
-
-    reported = _reported(rankings, index, present)
+    reported = _reported(rankings, index, [country])
     observed["series"] = "observed"
     observed["reports_differ"] = observed["rank_min"] != observed["rank_max"]
-    observed["reported"] = [
-        reported.get((c, e), "")
-        for c, e in zip(observed["country"], observed["edition"], strict=True)
-    ]
+    observed["reported"] = [reported.get((country, e), "") for e in observed["edition"]]
     trend = fitted.rename(columns={"fitted_rank": "rank"}).merge(
         slopes.rename(
             columns={"estimate": "slope", "ci_low": "slope_ci_low", "ci_high": "slope_ci_high"}
@@ -79,28 +82,37 @@ def rankings_trend_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
         on="country",
     )
     trend = trend.assign(index=index, series="trend")
-    out = pd.concat([observed, trend], ignore_index=True)
-    out["unit"] = "rank"
-    out["order"] = out["country"].map({c: i for i, c in enumerate(chosen)})
-    out = out.sort_values(["order", "series", "edition"], ignore_index=True)
-    columns = [
-        "index",
-        "country",
-        "edition",
-        "series",
-        "rank",
-        "rank_min",
-        "rank_max",
-        "n_reports",
-        "reports_differ",
-        "reported",
-        "ci_low",
-        "ci_high",
-        *TREND_COLUMNS,
-        "unit",
-        "source_id",
+    out = pd.concat([observed, trend], ignore_index=True).assign(unit="rank")
+    return out.reindex(columns=TREND_DATA_COLUMNS)
+
+
+def rankings_trend_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
+    """Observed ranks (series 'observed') and the fitted trend with its band (series 'trend').
+
+    Chosen countries absent from this index are left out (the caption names them); trend rows
+    carry the country's slope in ranks per year, its confidence interval and n. Each country's
+    rows are computed once (a fit each) and reused by every selection that includes it.
+    """
+    index, chosen = p["index"], list(p["countries"])
+    rankings = catalog["rankings"]
+    listed = set(rankings.loc[rankings["index"] == index, "country"])
+    present = [c for c in chosen if c in listed]
+    if not present:
+        raise IndicatorError(f"{', '.join(chosen)}: no rows in the {index} rankings")
+    parts = [
+        derived(
+            f"rankings-trend-{index}-{c}",
+            (rankings,),
+            lambda c=c: _country_trend_rows(rankings, index, c),
+        )
+        for c in present
     ]
-    return out[columns]
+    out = pd.concat(parts, ignore_index=True)
+    if not (out["series"] == "observed").any():
+        raise IndicatorError(f"{', '.join(present)}: no {index} edition gives a rank")
+    order = out["country"].map({c: i for i, c in enumerate(chosen)})
+    out = out.assign(order=order).sort_values(["order", "series", "edition"], ignore_index=True)
+    return out[TREND_DATA_COLUMNS]
 
 
 def _countries_in_order(data: pd.DataFrame, p: Mapping[str, Any]) -> list[str]:
