@@ -10,15 +10,14 @@ from indicators.common import IndicatorError, interval_of, join_sources, require
 RATIO_COLUMNS = ("ratio_low", "ratio_mid", "ratio_high")
 
 
-def _counts(equipment: pd.DataFrame, country: str, year: int) -> dict[str, tuple]:
-    """category -> (low, mid, high, source_id) for one country and year."""
+def country_counts(equipment: pd.DataFrame, country: str, year: int) -> dict[str, tuple]:
+    """category -> (low, mid, high, source_id) for one country and year, in table order; empty
+    when the country reports nothing that year. Several sources for one category are an error:
+    counts from different sources should not be set side by side unawares."""
     mask = (equipment["country"].to_numpy() == country) & (equipment["year"].to_numpy() == year)
     found = np.flatnonzero(mask)
-    if len(found) == 0:
-        raise IndicatorError(f"no equipment counts for {country} in {year}")
-    cols = {
-        c: equipment[c].to_numpy()[found] for c in ("category", "value", "low", "high", "source_id")
-    }
+    columns = ("category", "value", "low", "high", "source_id")
+    cols = {c: equipment[c].to_numpy()[found] for c in columns}
     counts: dict[str, tuple] = {}
     several: list[str] = []
     for cat, value, low, high, source in zip(*cols.values(), strict=True):
@@ -48,7 +47,10 @@ def compute_equipment_balance(
     """
     for country in (a, b):
         require_known(country, set(equipment["country"]), "country")
-    ca, cb = _counts(equipment, a, year), _counts(equipment, b, year)
+    ca, cb = country_counts(equipment, a, year), country_counts(equipment, b, year)
+    for country, counts in ((a, ca), (b, cb)):
+        if not counts:
+            raise IndicatorError(f"no equipment counts for {country} in {year}")
     shared = [c for c in ca if c in cb]
     if categories is not None:
         for cat in categories:

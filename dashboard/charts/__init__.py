@@ -148,7 +148,7 @@ def derived(name: str, tables: tuple[pd.DataFrame, ...], build: Callable[[], Any
 
 
 def warm_up() -> None:
-    """Compute every chart's data once per country choice: imports statsmodels, fits the trends
+    """Compute every chart's data once per value of each choice: imports statsmodels, fits trends
     and builds the derived tables, so the first person to open a page does not wait for them.
     Only data is computed (no rendered state is cached). Run in a background thread."""
     catalog = load_catalog()
@@ -156,8 +156,10 @@ def warm_up() -> None:
         defaults = {p.name: p.default for p in chart.params}
         variants = [defaults]
         for p in chart.params:
-            if p.kind == "choice" and callable(p.choices):
+            if p.kind == "choice":
                 variants += [{**defaults, p.name: v} for v in p.allowed(catalog)]
+            elif p.kind == "multi":
+                variants += [{**defaults, p.name: (v,)} for v in p.allowed(catalog)]
         for params in variants:
             with contextlib.suppress(IndicatorError):  # no data for that country: nothing to warm
                 chart.data(catalog, params)

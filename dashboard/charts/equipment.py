@@ -11,45 +11,39 @@ from dashboard.charts import Chart, register
 from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, country_name
 from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number
-from indicators.common import IndicatorError, to_interval
+from indicators.common import IndicatorError
+from indicators.equipment import country_counts
 
 SCALE = Param("scale", "Scale", "choice", "linear", ("linear", "log"))
 COUNT_TITLE = "Count (items)"
 
 
-def _country_counts(equipment: pd.DataFrame, country: str, year: int) -> pd.DataFrame:
-    """One row per category the country reports in that year, as low/mid/high, from one source."""
-    rows = equipment[(equipment["country"] == country) & (equipment["year"] == year)]
-    several = rows.groupby("category")["source_id"].nunique()
-    if (several > 1).any():
-        cats = ", ".join(several[several > 1].index)
-        raise IndicatorError(
-            f"{country} {year}: several sources for {cats}; the counts cannot be shown side by "
-            "side until one source is chosen"
-        )
-    return pd.concat(
-        [rows[["country", "year", "category", "source_id"]], to_interval(rows)], axis=1
-    )
-
-
 def equipment_counts_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     """Counts (low/mid/high, items) per category and country, for the categories either reports."""
-    if p["a"] == p["b"]:
-        raise IndicatorError(f"a and b are both {p['a']}; choose two different countries")
-    countries = [p["a"], p["b"]]
-    equipment = catalog["equipment"]
-    parts = [_country_counts(equipment, c, p["year"]) for c in countries]
-    out = pd.concat(parts, ignore_index=True)
-    if out.empty:
-        raise IndicatorError(f"no equipment counts for {' or '.join(countries)} in {p['year']}")
-    order = {c: i for i, c in enumerate(countries)}
-    categories = {cat: i for i, cat in enumerate(dict.fromkeys(out["category"]))}
-    out = out.assign(
-        unit="items",
-        _c=out["country"].map(order),
-        _k=out["category"].map(categories),
-    ).sort_values(["_c", "_k"], ignore_index=True)
-    return out[["country", "year", "category", "low", "mid", "high", "unit", "source_id"]]
+    a, b, year = p["a"], p["b"], p["year"]
+    if a == b:
+        raise IndicatorError(f"a and b are both {a}; choose two different countries")
+    counts = {c: country_counts(catalog["equipment"], c, year) for c in (a, b)}
+    categories = list(dict.fromkeys([*counts[a], *counts[b]]))
+    if not categories:
+        raise IndicatorError(f"no equipment counts for {a} or {b} in {year}")
+    rows = [
+        {
+            "country": c,
+            "year": year,
+            "category": cat,
+            "low": lo,
+            "mid": mid,
+            "high": hi,
+            "unit": "items",
+            "source_id": src,
+        }
+        for c in (a, b)
+        for cat in categories
+        if cat in counts[c]
+        for lo, mid, hi, src in [counts[c][cat]]
+    ]
+    return pd.DataFrame(rows)
 
 
 def _categories(data: pd.DataFrame) -> list[str]:
@@ -113,27 +107,26 @@ def equipment_counts_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
 
 def equipment_counts_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     a, b, year = p["a"], p["b"], p["year"]
-    wide = data.pivot_table(index="category", columns="country", values="mid", sort=False)
+    mid = {(r.country, r.category): r.mid for r in data.itertuples()}
     text = f"Equipment counts of {country_name(a)} and {country_name(b)} in {year}, by category"
-    if a not in wide or b not in wide:
-        missing = b if a in wide else a
+    reported = set(data["country"])
+    if a not in reported or b not in reported:
+        missing = b if a in reported else a
         return f"{text}; {country_name(missing)} has no counts for {year} in the catalogue."
-    both = wide.dropna()
-    more_a = int((both[a] > both[b]).sum())
-    more_b = int((both[b] > both[a]).sum())
+    categories = _categories(data)
+    both = [c for c in categories if (a, c) in mid and (b, c) in mid]
+    more_a = sum(mid[(a, c)] > mid[(b, c)] for c in both)
+    more_b = sum(mid[(b, c)] > mid[(a, c)] for c in both)
     text += (
         f": {a} has more in {more_a} and {b} in {more_b} of the {len(both)} categories both report"
     )
     if (data["high"] > data["low"]).any():
         text += " (comparing midpoints of stated ranges)"
-    first = "tanks" if "tanks" in both.index else (both.index[0] if len(both) else None)
+    first = "tanks" if "tanks" in both else (both[0] if both else None)
     if first is not None:
-        text += (
-            f"; {first}: {fmt_number(both.loc[first, a])} against {fmt_number(both.loc[first, b])}"
-        )
+        text += f"; {first}: {fmt_number(mid[(a, first)])} against {fmt_number(mid[(b, first)])}"
     text += "."
-    one_side = wide[wide.isna().any(axis=1)]
-    only = [f"{a if pd.notna(row[a]) else b} ({cat})" for cat, row in one_side.iterrows()]
+    only = [f"{a if (a, c) in mid else b} ({c})" for c in categories if c not in both]
     if only:
         text += f" Reported by one side only: {', '.join(only)}."
     zeros = data[data["mid"] == 0]

@@ -66,9 +66,18 @@ TREND_DATA_COLUMNS = [
 ]
 
 
+def _country_series(rankings: pd.DataFrame, index: str, country: str) -> pd.DataFrame:
+    """rank_series for one country, computed once per rankings table."""
+    return derived(
+        f"rank-series-{index}-{country}",
+        (rankings,),
+        lambda: rank_series(rankings, index, [country]),
+    )
+
+
 def _country_trend_rows(rankings: pd.DataFrame, index: str, country: str) -> pd.DataFrame:
     """One country's observed ranks and fitted trend (the trend is fitted per country)."""
-    series = rank_series(rankings, index, [country])
+    series = _country_series(rankings, index, country)
     observed = series.dropna(subset=["rank"]).copy()
     fitted, slopes = fit_rank_trend(series)
     reported = _reported(rankings, index, [country])
@@ -301,7 +310,7 @@ def rank_gap_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     for country in (a, b):
         if country not in listed:
             raise IndicatorError(f"{country} has no rows in the {index} rankings")
-    series = rank_series(rankings, index, [a, b])
+    series = pd.concat([_country_series(rankings, index, c) for c in (a, b)], ignore_index=True)
     ranked = set(series.dropna(subset=["rank"])["country"])
     for country in (a, b):
         if country not in ranked:
