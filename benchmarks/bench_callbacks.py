@@ -59,8 +59,7 @@ app.run(host="127.0.0.1", port=int(sys.argv[1]))
 BENCH_APP = """
 import sys
 from dash import Input, Output, callback
-from dashboard.charts import warm_up
-from dashboard.factory import create_app
+from dashboard.factory import create_app, warm_up
 app = create_app()
 warm_up()
 

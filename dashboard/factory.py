@@ -27,6 +27,17 @@ def load_pages() -> list[ModuleType]:
     return sorted((m for m in modules if hasattr(m, "PATH")), key=lambda m: m.ORDER)
 
 
+def warm_up() -> None:
+    """Compute what the pages need before anyone asks: every chart's data (see
+    dashboard.charts.warm_up) and each page's own warm_up(), where a page has one."""
+    from dashboard.charts import warm_up as warm_charts
+
+    warm_charts()
+    for module in load_pages():
+        if hasattr(module, "warm_up"):
+            module.warm_up()
+
+
 def not_found(path: str) -> html.Div:
     return html.Div(
         [

@@ -22,6 +22,7 @@ from dashboard.components import (
     is_first_call,
     messages,
     page_params,
+    to_plain,
     values_from_controls,
 )
 from dashboard.params import parse_query, to_query
@@ -338,8 +339,14 @@ def compare_table(rows: pd.DataFrame, a: str, b: str, year: int) -> list:
 
 @functools.lru_cache(maxsize=512)
 def table_for(a: str, b: str, year: int) -> list:
-    """The table's children for the embedded catalog, kept per selection (treat as read-only)."""
-    return compare_table(compare_rows(load_catalog(), a, b, year), a, b, year)
+    """The table's children for the embedded catalog, kept per selection (treat as read-only),
+    as plain dicts so that a callback returning them serialises quickly."""
+    return to_plain(compare_table(compare_rows(load_catalog(), a, b, year), a, b, year))
+
+
+def warm_up() -> None:
+    """Build the conflict flags of every table once (see dashboard.factory.warm_up)."""
+    compare_rows(load_catalog(), *(p.default for p in PARAMS))
 
 
 def layout(**query: str) -> html.Div:

@@ -45,10 +45,17 @@ def rows(catalog) -> pd.DataFrame:
     return compare_rows(catalog, "AZE", "ARM", 2020).set_index("key")
 
 
+def _prop(component, name: str):
+    """A prop of a component object or of its plain-dict form ({type, namespace, props})."""
+    if isinstance(component, dict):
+        return component.get("props", {}).get(name)
+    return getattr(component, name, None)
+
+
 def walk(component):
-    """Every component in a Dash tree, depth first."""
+    """Every component in a Dash tree (objects or plain dicts), depth first."""
     yield component
-    children = getattr(component, "children", None)
+    children = _prop(component, "children")
     if children is None:
         return
     for child in children if isinstance(children, list | tuple) else [children]:
@@ -56,7 +63,7 @@ def walk(component):
 
 
 def find(tree, cid: str):
-    return next(c for c in walk(tree) if getattr(c, "id", None) == cid)
+    return next(c for c in walk(tree) if _prop(c, "id") == cid)
 
 
 def text_of(component) -> str:
