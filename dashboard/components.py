@@ -95,6 +95,28 @@ def values_from_controls(params: Sequence[Param], raw: Sequence[Any]) -> dict[st
     return out
 
 
+def chart_page(
+    page: str,
+    title: str,
+    lead: str,
+    params: Sequence[Param],
+    slugs: Sequence[str],
+    query: Mapping[str, str],
+) -> html.Div:
+    """The layout of a page of charts: title, lead, messages about its query, its controls, and
+    its charts drawn for the query's values (with register_page_callback for the controls)."""
+    values, problems = page_params(params, query)
+    return html.Div(
+        [
+            html.H1(title),
+            html.P(lead, className="lead"),
+            messages(page, problems),
+            html.Div([control(page, p, values[p.name]) for p in params], className="controls"),
+            *[chart_block(slug, values) for slug in slugs],
+        ]
+    )
+
+
 def is_first_call(n_inputs: int) -> bool:
     """True for the call Dash makes when a page's controls appear (the URL output already
     exists, so prevent_initial_call does not hold it back): every input fires at once. The page
@@ -158,6 +180,7 @@ def query_of(search: str | None) -> dict[str, str]:
 __all__ = [
     "ParamError",
     "chart_block",
+    "chart_page",
     "control",
     "is_first_call",
     "messages",

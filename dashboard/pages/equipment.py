@@ -7,38 +7,24 @@ from dash import html
 
 from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR
 from dashboard.charts.equipment import SCALE
-from dashboard.components import (
-    chart_block,
-    control,
-    messages,
-    page_params,
-    register_page_callback,
-)
+from dashboard.components import chart_page, register_page_callback
 
 PATH, NAME, ORDER, NAV = "/equipment", "Equipment", 5, True
 PAGE = "equipment"
 PARAMS = (COUNTRY_A, COUNTRY_B, YEAR, SCALE)
 # equipment-ratio is registered in dashboard/charts/force_ratio.py and shown here as well.
 CHARTS = ("equipment-counts", "equipment-ratio")
+TITLE = "Equipment by category"
+LEAD = (
+    "Counts of tanks, armoured vehicles, artillery, aircraft and other major equipment "
+    "for two countries in one year, as the sources state them; a range where a source "
+    "gives one. A log scale makes small fleets readable beside large ones. Below, the "
+    "ratio of the counts per category against the 3:1 and 6:1 rules of thumb."
+)
 
 
 def layout(**query: str) -> html.Div:
-    values, problems = page_params(PARAMS, query)
-    return html.Div(
-        [
-            html.H1("Equipment by category"),
-            html.P(
-                "Counts of tanks, armoured vehicles, artillery, aircraft and other major equipment "
-                "for two countries in one year, as the sources state them; a range where a source "
-                "gives one. A log scale makes small fleets readable beside large ones. Below, the "
-                "ratio of the counts per category against the 3:1 and 6:1 rules of thumb.",
-                className="lead",
-            ),
-            messages(PAGE, problems),
-            html.Div([control(PAGE, p, values[p.name]) for p in PARAMS], className="controls"),
-            *[chart_block(slug, values) for slug in CHARTS],
-        ]
-    )
+    return chart_page(PAGE, TITLE, LEAD, PARAMS, CHARTS, query)
 
 
 register_page_callback(PAGE, PARAMS, CHARTS)

@@ -7,37 +7,23 @@ from dash import html
 
 from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR
 from dashboard.charts.force_ratio import SHARE_A, SHARE_B, TERRAIN
-from dashboard.components import (
-    chart_block,
-    control,
-    messages,
-    page_params,
-    register_page_callback,
-)
+from dashboard.components import chart_page, register_page_callback
 
 PATH, NAME, ORDER, NAV = "/force-ratio", "Force ratio", 2, True
 PAGE = "force-ratio"
 PARAMS = (COUNTRY_A, COUNTRY_B, YEAR, TERRAIN, SHARE_A, SHARE_B)
 CHARTS = ("force-ratio", "equipment-ratio")
+TITLE = "Force ratio against doctrine"
+LEAD = (
+    "Attacker strength against defender strength, as an interval where sources give "
+    "ranges, checked against the 3:1 rule for an attack on a prepared defence and "
+    "the 6:1 rule for mountains. Move the sliders to ask what if only part of a side "
+    "fought."
+)
 
 
 def layout(**query: str) -> html.Div:
-    values, problems = page_params(PARAMS, query)
-    return html.Div(
-        [
-            html.H1("Force ratio against doctrine"),
-            html.P(
-                "Attacker strength against defender strength, as an interval where sources give "
-                "ranges, checked against the 3:1 rule for an attack on a prepared defence and "
-                "the 6:1 rule for mountains. Move the sliders to ask what if only part of a side "
-                "fought.",
-                className="lead",
-            ),
-            messages(PAGE, problems),
-            html.Div([control(PAGE, p, values[p.name]) for p in PARAMS], className="controls"),
-            *[chart_block(slug, values) for slug in CHARTS],
-        ]
-    )
+    return chart_page(PAGE, TITLE, LEAD, PARAMS, CHARTS, query)
 
 
 register_page_callback(PAGE, PARAMS, CHARTS)
