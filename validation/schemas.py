@@ -20,6 +20,17 @@ SLUG = r"^[a-z0-9][a-z0-9-]*$"
 SNAKE = r"^[a-z0-9][a-z0-9_]*$"
 ISO3 = r"^[A-Z]{3}$"
 
+# Manpower measures, in the order a reader meets them (tables list them so).
+MANPOWER_MEASURES = (
+    "active",
+    "reserve",
+    "paramilitary",
+    "total_military",
+    "wartime_strength",
+    "available_manpower",
+    "fit_for_service",
+    "population",
+)
 QUALIFIERS = ["exact", "approx", "up_to", "at_least", "more_than", "range"]
 
 
@@ -90,18 +101,7 @@ class Countries(pa.DataFrameModel):
 class Manpower(pa.DataFrameModel):
     country: Series[str] = pa.Field(str_matches=ISO3)
     year: Series[pd.Int64Dtype] = pa.Field(ge=1800, le=2100)
-    measure: Series[str] = pa.Field(
-        isin=[
-            "active",
-            "reserve",
-            "paramilitary",
-            "total_military",
-            "wartime_strength",
-            "available_manpower",
-            "fit_for_service",
-            "population",
-        ]
-    )
+    measure: Series[str] = pa.Field(isin=list(MANPOWER_MEASURES))
     value: Series[float] = pa.Field(nullable=True, ge=0)
     low: Series[float] = pa.Field(nullable=True, ge=0)
     high: Series[float] = pa.Field(nullable=True, ge=0)

@@ -30,6 +30,7 @@ from dashboard.style import fmt_number
 from indicators.common import interval_of
 from indicators.conflicts import CONFLICT_FIELDS, flag_source_conflicts
 from validation import Catalog, load_catalog
+from validation.schemas import MANPOWER_MEASURES
 
 PATH, NAME, ORDER, NAV = "/compare", "Compare", 1, True
 PAGE = "compare"
@@ -40,16 +41,6 @@ MISSING = "-"
 # Fields of a value/low/high table any of which, reported differently, makes a conflict.
 RANGE_FIELDS = ("value", "low", "high")
 
-# Manpower measures in reading order; measures not listed here follow, alphabetically.
-MANPOWER_ORDER = (
-    "active",
-    "reserve",
-    "paramilitary",
-    "total_military",
-    "wartime_strength",
-    "available_manpower",
-    "population",
-)
 EQUIPMENT_NAMES = {
     "afv": "armoured fighting vehicles",
     "sp_artillery": "self-propelled artillery",
@@ -186,7 +177,7 @@ def compare_rows(catalog: Catalog, a: str, b: str, year: int) -> pd.DataFrame:
     )
     mp_reports = _interval_reports(mp)
     mp_flags = _conflicted_keys(manpower, "manpower")
-    for m in _in_order({r[1] for r in mp}, MANPOWER_ORDER):
+    for m in _in_order({r[1] for r in mp}, MANPOWER_MEASURES):
         cells = [
             (mp_reports.get((c, m), []), any((c, year, m, f) in mp_flags for f in RANGE_FIELDS))
             for c in pair
