@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.common import IndicatorError, interval_of, join_sources, require_known
-
-RATIO_COLUMNS = ("ratio_low", "ratio_mid", "ratio_high")
+from indicators.force_ratio import RATIO_COLUMNS, ratio_bounds, verdicts
 
 
 def country_counts(equipment: pd.DataFrame, country: str, year: int) -> dict[str, tuple]:
@@ -61,7 +60,7 @@ def compute_equipment_balance(
     for cat in shared:
         (a_lo, a_mid, a_hi, a_src), (b_lo, b_mid, b_hi, b_src) = ca[cat], cb[cat]
         ok = b_lo > 0
-        lo, mid, hi = (a_lo / b_hi, a_mid / b_mid, a_hi / b_lo) if ok else (np.nan,) * 3
+        lo, mid, hi = ratio_bounds(a_lo, a_mid, a_hi, b_lo, b_mid, b_hi) if ok else (np.nan,) * 3
         row = {
             "category": cat,
             "a": a,
@@ -77,20 +76,15 @@ def compute_equipment_balance(
             "ratio_low": lo,
             "ratio_mid": mid,
             "ratio_high": hi,
+            "source_id": join_sources(a_src, b_src),
         }
-        for terrain, rule in rules:
-            row[f"verdict_{terrain}"] = (
-                "no_ratio"
-                if not ok
-                else "met"
-                if lo >= rule
-                else "partly_met"
-                if hi >= rule
-                else "not_met"
-            )
-        row["source_id"] = join_sources(a_src, b_src)
         rows.append(row)
     out = pd.DataFrame(rows)
     if out.empty:
         raise IndicatorError(f"{a} and {b} report no common equipment category in {year}")
+    has_ratio = out["status"].to_numpy() == "ok"
+    for terrain, rule in rules:
+        verdict = verdicts(out["ratio_low"], out["ratio_high"], rule)
+        out[f"verdict_{terrain}"] = np.where(has_ratio, verdict, "no_ratio")
+    out["source_id"] = out.pop("source_id")  # last, as in every indicator's frame
     return out.astype({c: "Float64" for c in RATIO_COLUMNS})

@@ -11,11 +11,25 @@ import pandas as pd
 
 from indicators.common import IndicatorError, interval_of, join_sources, require_known
 
+RATIO_COLUMNS = ("ratio_low", "ratio_mid", "ratio_high")
 VERDICT_TEXT = {
     "met": "met: the ratio reaches {rule:g}:1 across the whole interval",
     "partly_met": "met only in part of the interval: {rule:g}:1 lies inside {lo:.2f}-{hi:.2f}",
     "not_met": "not met: the attacker would need {f_lo:.1f} to {f_hi:.1f} times its strength",
 }
+
+
+def ratio_bounds(a_low, a_mid, a_high, d_low, d_mid, d_high) -> tuple:
+    """(low, mid, high) of attacker over defender: lowest attacker against highest defender up to
+    highest against lowest. Works on numbers and on numpy arrays alike."""
+    return a_low / d_high, a_mid / d_mid, a_high / d_low
+
+
+def verdicts(ratio_low, ratio_high, rule: float) -> np.ndarray:
+    """'met' if the whole interval reaches the rule, 'partly_met' if part of it, else 'not_met'
+    (an unknown ratio, NaN, is 'not_met')."""
+    lo, hi = np.asarray(ratio_low, dtype=float), np.asarray(ratio_high, dtype=float)
+    return np.select([lo >= rule, hi >= rule], ["met", "partly_met"], "not_met")
 
 
 def ratio_interval(attacker: pd.DataFrame, defender: pd.DataFrame) -> pd.DataFrame:
@@ -24,13 +38,12 @@ def ratio_interval(attacker: pd.DataFrame, defender: pd.DataFrame) -> pd.DataFra
         raise IndicatorError("defender strength must be positive; got a value of zero or less")
     if (attacker[["low", "mid", "high"]] < 0).to_numpy().any():
         raise IndicatorError("attacker strength must not be negative")
+    columns = [
+        frame[c].to_numpy() for frame in (attacker, defender) for c in ("low", "mid", "high")
+    ]
+    low, mid, high = ratio_bounds(*columns)
     return pd.DataFrame(
-        {
-            "ratio_low": attacker["low"].to_numpy() / defender["high"].to_numpy(),
-            "ratio_mid": attacker["mid"].to_numpy() / defender["mid"].to_numpy(),
-            "ratio_high": attacker["high"].to_numpy() / defender["low"].to_numpy(),
-        },
-        index=attacker.index,
+        {"ratio_low": low, "ratio_mid": mid, "ratio_high": high}, index=attacker.index
     )
 
 
@@ -120,9 +133,7 @@ def compute_force_ratio(
         "defender_low": d_lo,
         "defender_mid": d_mid,
         "defender_high": d_hi,
-        "ratio_low": a_lo / d_hi,
-        "ratio_mid": a_mid / d_mid,
-        "ratio_high": a_hi / d_lo,
+        **dict(zip(RATIO_COLUMNS, ratio_bounds(a_lo, a_mid, a_hi, d_lo, d_mid, d_hi), strict=True)),
         "source_id": join_sources(a["source_id"], d["source_id"]),
     }
     return pd.DataFrame([record])
@@ -130,10 +141,7 @@ def compute_force_ratio(
 
 def doctrine_verdict(ratio_low: pd.Series, ratio_high: pd.Series, rule: float) -> pd.Series:
     """'met' if the whole interval reaches the rule, 'partly_met' if part of it, else 'not_met'."""
-    return pd.Series(
-        np.select([ratio_low >= rule, ratio_high >= rule], ["met", "partly_met"], "not_met"),
-        index=ratio_low.index,
-    )
+    return pd.Series(verdicts(ratio_low, ratio_high, rule), index=ratio_low.index)
 
 
 def select_rule(doctrine: pd.DataFrame, terrain: str) -> pd.Series:
@@ -156,7 +164,7 @@ def check_doctrine(
     r = float(rule["min_ratio"])
     lo = ratios["ratio_low"].to_numpy(dtype=float)
     hi = ratios["ratio_high"].to_numpy(dtype=float)
-    verdict = np.select([lo >= r, hi >= r], ["met", "partly_met"], "not_met")
+    verdict = verdicts(lo, hi, r)
     added: dict[str, object] = {
         "terrain": terrain,
         "rule_id": rule["rule_id"],

@@ -10,7 +10,7 @@ import contextlib
 import functools
 import importlib
 import pkgutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,7 +163,3 @@ def warm_up() -> None:
         for params in variants:
             with contextlib.suppress(IndicatorError):  # no data for that country: nothing to warm
                 chart.data(catalog, params)
-
-
-def charts_on(page: str) -> Sequence[Chart]:
-    return [c for c in load_charts().values() if c.page == page]
