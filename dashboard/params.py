@@ -18,8 +18,18 @@ class ParamError(ValueError):
     """A query parameter with a value it cannot take; the message names the parameter."""
 
 
+_COUNTRIES: dict[str, tuple[object, list[str]]] = {}
+
+
 def countries(catalog: Catalog) -> list[str]:
-    return sorted(catalog["countries"]["iso3"])
+    """The catalog's ISO3 codes, sorted; kept while its countries table is the same object
+    (every control change parses its country parameters against this list)."""
+    frame = catalog["countries"]
+    hit = _COUNTRIES.get("iso3")
+    if hit is None or hit[0] is not frame:
+        hit = (frame, sorted(frame["iso3"]))
+        _COUNTRIES["iso3"] = hit
+    return list(hit[1])
 
 
 @dataclass(frozen=True)

@@ -55,36 +55,32 @@ def compute_equipment_balance(
         for cat in categories:
             require_known(cat, set(shared), f"category for {a}/{b} {year}:")
         shared = [c for c in shared if c in categories]
-    rules = list(zip(doctrine["terrain"], doctrine["min_ratio"].astype(float), strict=True))
-    rows = []
-    for cat in shared:
-        (a_lo, a_mid, a_hi, a_src), (b_lo, b_mid, b_hi, b_src) = ca[cat], cb[cat]
-        ok = b_lo > 0
-        lo, mid, hi = ratio_bounds(a_lo, a_mid, a_hi, b_lo, b_mid, b_hi) if ok else (np.nan,) * 3
-        row = {
-            "category": cat,
-            "a": a,
-            "b": b,
-            "year": year,
-            "a_low": a_lo,
-            "a_mid": a_mid,
-            "a_high": a_hi,
-            "b_low": b_lo,
-            "b_mid": b_mid,
-            "b_high": b_hi,
-            "status": "ok" if ok else "no_defender_items",
-            "ratio_low": lo,
-            "ratio_mid": mid,
-            "ratio_high": hi,
-            "source_id": join_sources(a_src, b_src),
-        }
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    if out.empty:
+    if not shared:
         raise IndicatorError(f"{a} and {b} report no common equipment category in {year}")
-    has_ratio = out["status"].to_numpy() == "ok"
-    for terrain, rule in rules:
-        verdict = verdicts(out["ratio_low"], out["ratio_high"], rule)
-        out[f"verdict_{terrain}"] = np.where(has_ratio, verdict, "no_ratio")
-    out["source_id"] = out.pop("source_id")  # last, as in every indicator's frame
-    return out.astype({c: "Float64" for c in RATIO_COLUMNS})
+    # Column by column and one frame at the end: this is redrawn on every change of country.
+    a_lo, a_mid, a_hi = (np.array([ca[c][i] for c in shared], dtype=float) for i in range(3))
+    b_lo, b_mid, b_hi = (np.array([cb[c][i] for c in shared], dtype=float) for i in range(3))
+    ok = b_lo > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bounds = ratio_bounds(a_lo, a_mid, a_hi, b_lo, b_mid, b_hi)
+    ratios = {name: np.where(ok, r, np.nan) for name, r in zip(RATIO_COLUMNS, bounds, strict=True)}
+    n = len(shared)
+    out = {
+        "category": shared,
+        "a": [a] * n,
+        "b": [b] * n,
+        "year": np.full(n, year),
+        "a_low": a_lo,
+        "a_mid": a_mid,
+        "a_high": a_hi,
+        "b_low": b_lo,
+        "b_mid": b_mid,
+        "b_high": b_hi,
+        "status": np.where(ok, "ok", "no_defender_items").tolist(),
+        **{name: pd.array(r, dtype="Float64") for name, r in ratios.items()},
+    }
+    for terrain, rule in zip(doctrine["terrain"], doctrine["min_ratio"].astype(float), strict=True):
+        verdict = verdicts(ratios["ratio_low"], ratios["ratio_high"], rule)
+        out[f"verdict_{terrain}"] = np.where(ok, verdict, "no_ratio").tolist()
+    out["source_id"] = [join_sources(ca[c][3], cb[c][3]) for c in shared]  # last, as everywhere
+    return pd.DataFrame(out)

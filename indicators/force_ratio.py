@@ -68,6 +68,13 @@ def select_strength(
     source_id: str | None = None,
 ) -> pd.Series:
     """One country's strength as low/mid/high with its source; errors name what is missing."""
+    return pd.Series(_strength(manpower, country, year, measure, source_id))
+
+
+def _strength(
+    manpower: pd.DataFrame, country: str, year: int, measure: str, source_id: str | None = None
+) -> dict[str, object]:
+    """select_strength as a dict."""
     require_known(country, set(manpower["country"]), "country")
     where = {"country": country, "year": year, "measure": measure}
     if source_id is not None:
@@ -85,9 +92,7 @@ def select_strength(
     low, mid, high = interval_of(row["value"], row["low"], row["high"])
     if any(x != x for x in (low, mid, high)):
         raise IndicatorError(f"{measure} of {country} in {year} has no value")
-    return pd.Series(
-        {"country": country, "low": low, "mid": mid, "high": high, "source_id": row["source_id"]}
-    )
+    return {"country": country, "low": low, "mid": mid, "high": high, "source_id": row["source_id"]}
 
 
 def _check_share(share: float, name: str) -> float:
@@ -110,10 +115,29 @@ def compute_force_ratio(
 
     One row: both sides' committed low/mid/high, the ratio interval, and the sources.
     """
+    return pd.DataFrame(
+        [
+            _force_ratio_record(
+                manpower, attacker, defender, year, measure, attacker_share, defender_share
+            )
+        ]
+    )
+
+
+def _force_ratio_record(
+    manpower: pd.DataFrame,
+    attacker: str,
+    defender: str,
+    year: int,
+    measure: str,
+    attacker_share: float,
+    defender_share: float,
+) -> dict[str, object]:
+    """compute_force_ratio's one row as a dict."""
     a_share = _check_share(attacker_share, "attacker_share")
     d_share = _check_share(defender_share, "defender_share")
-    a = select_strength(manpower, attacker, year, measure)
-    d = select_strength(manpower, defender, year, measure)
+    a = _strength(manpower, attacker, year, measure)
+    d = _strength(manpower, defender, year, measure)
     a_lo, a_mid, a_hi = (float(a[k]) * a_share / 100 for k in ("low", "mid", "high"))
     d_lo, d_mid, d_hi = (float(d[k]) * d_share / 100 for k in ("low", "mid", "high"))
     if min(d_lo, d_mid, d_hi) <= 0:
@@ -136,7 +160,7 @@ def compute_force_ratio(
         **dict(zip(RATIO_COLUMNS, ratio_bounds(a_lo, a_mid, a_hi, d_lo, d_mid, d_hi), strict=True)),
         "source_id": join_sources(a["source_id"], d["source_id"]),
     }
-    return pd.DataFrame([record])
+    return record
 
 
 def doctrine_verdict(ratio_low: pd.Series, ratio_high: pd.Series, rule: float) -> pd.Series:
@@ -146,9 +170,14 @@ def doctrine_verdict(ratio_low: pd.Series, ratio_high: pd.Series, rule: float) -
 
 def select_rule(doctrine: pd.DataFrame, terrain: str) -> pd.Series:
     """The doctrine rule for a terrain ('general' = 3:1, 'mountain' = 6:1 in the embedded data)."""
+    return pd.Series(_rule(doctrine, terrain))
+
+
+def _rule(doctrine: pd.DataFrame, terrain: str) -> dict[str, object]:
+    """select_rule as a dict."""
     require_known(terrain, set(doctrine["terrain"]), "terrain")
     position = _positions(doctrine, terrain=terrain)[0]
-    return pd.Series(_cells(doctrine, position, tuple(doctrine.columns)))
+    return _cells(doctrine, position, tuple(doctrine.columns))
 
 
 def check_doctrine(
@@ -198,9 +227,59 @@ def compute_scenario(
     defender_share: float = 100.0,
     measure: str = "wartime_strength",
 ) -> pd.DataFrame:
-    """What if only part of each side's forces fought, on this terrain: ratio and verdict."""
-    select_rule(doctrine, terrain)  # fail on an unknown terrain before any other work
-    ratios = compute_force_ratio(
+    """What if only part of each side's forces fought, on this terrain: ratio and verdict.
+    The row of check_doctrine(compute_force_ratio(...)), built in one step."""
+    return pd.DataFrame(
+        [
+            scenario_record(
+                manpower,
+                doctrine,
+                attacker,
+                defender,
+                year,
+                terrain,
+                attacker_share,
+                defender_share,
+                measure,
+            )
+        ]
+    )
+
+
+def scenario_record(
+    manpower: pd.DataFrame,
+    doctrine: pd.DataFrame,
+    attacker: str,
+    defender: str,
+    year: int,
+    terrain: str = "general",
+    attacker_share: float = 100.0,
+    defender_share: float = 100.0,
+    measure: str = "wartime_strength",
+) -> dict[str, object]:
+    """compute_scenario's one row as a dict (columns in the same order). Scalars throughout: the
+    dashboard recomputes this on every slider move, and each pandas step would cost more than
+    the whole arithmetic."""
+    rule = _rule(doctrine, terrain)  # fail on an unknown terrain before any other work
+    record = _force_ratio_record(
         manpower, attacker, defender, year, measure, attacker_share, defender_share
     )
-    return check_doctrine(ratios, doctrine, terrain)
+    r = float(rule["min_ratio"])
+    lo, hi = record["ratio_low"], record["ratio_high"]
+    verdict = str(verdicts([lo], [hi], r)[0])
+    sources = record.pop("source_id")
+    record.update(
+        terrain=terrain,
+        rule_id=rule["rule_id"],
+        min_ratio=r,
+        verdict=verdict,
+        shortfall_low=r / hi,
+        shortfall_high=r / lo,
+        needed_low=r * record["defender_low"],
+        needed_high=r * record["defender_high"],
+        sufficient_defender_low=record["attacker_low"] / r,
+        sufficient_defender_high=record["attacker_high"] / r,
+        verdict_text=VERDICT_TEXT[verdict].format(rule=r, lo=lo, hi=hi, f_lo=r / hi, f_hi=r / lo),
+        source_id=join_sources(sources, rule["source_id"]),
+    )
+    return record

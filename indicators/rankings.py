@@ -6,6 +6,7 @@ per-edition rows say how many reports there were (`n_reports`), so the disagreem
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from indicators.common import IndicatorError, join_sources, require_known
@@ -88,20 +89,35 @@ def fit_rank_trend(series: pd.DataFrame, level: float = 0.95) -> tuple[pd.DataFr
 
 
 def rank_gap(series: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
-    """Per edition both countries are ranked in: b's rank minus a's (positive: a ranks higher)."""
-    wide = series.pivot_table(index="edition", columns="country", values="rank", aggfunc="mean")
-    for country in (a, b):
-        require_known(country, set(wide.columns), "country")
-    both = wide[[a, b]].dropna()
-    sources = series.groupby("edition")["source_id"].agg(lambda s: join_sources(*s))
+    """Per edition both countries are ranked in: b's rank minus a's (positive: a ranks higher).
+
+    A country with several rows for one edition counts with their mean rank; the sources of an
+    edition are those of every row of `series` for it. Plain Python over the few rows a series
+    has: the dashboard redraws this on every change of the chosen countries.
+    """
+    country = series["country"].to_numpy()
+    edition = series["edition"].to_numpy()
+    rank = series["rank"].to_numpy(dtype=float, na_value=np.nan)
+    source = series["source_id"].to_numpy()
+    ranks: dict[str, dict[int, list[float]]] = {}
+    sources: dict[int, list[str]] = {}
+    for c, e, r, s in zip(country, edition, rank, source, strict=True):
+        sources.setdefault(int(e), []).append(s)
+        if r == r:
+            ranks.setdefault(c, {}).setdefault(int(e), []).append(r)
+    for c in (a, b):
+        require_known(c, set(ranks), "country")
+    both = sorted(set(ranks[a]) & set(ranks[b]))
+    rank_a = [sum(ranks[a][e]) / len(ranks[a][e]) for e in both]
+    rank_b = [sum(ranks[b][e]) / len(ranks[b][e]) for e in both]
     return pd.DataFrame(
         {
-            "edition": both.index.astype(int),
+            "edition": np.array(both, dtype=int),
             "a": a,
             "b": b,
-            "rank_a": both[a].to_numpy(),
-            "rank_b": both[b].to_numpy(),
-            "gap": (both[b] - both[a]).to_numpy(),
-            "source_id": sources.loc[both.index].to_numpy(),
+            "rank_a": np.array(rank_a, dtype=float),
+            "rank_b": np.array(rank_b, dtype=float),
+            "gap": np.array(rank_b, dtype=float) - np.array(rank_a, dtype=float),
+            "source_id": [join_sources(*sources[e]) for e in both],
         }
     )

@@ -148,9 +148,10 @@ def derived(name: str, tables: tuple[pd.DataFrame, ...], build: Callable[[], Any
 
 
 def warm_up() -> None:
-    """Compute every chart's data once per value of each choice: imports statsmodels, fits trends
-    and builds the derived tables, so the first person to open a page does not wait for them.
-    Only data is computed (no rendered state is cached). Run in a background thread."""
+    """Draw every chart once per value of each choice: imports statsmodels, fits trends, builds
+    the derived tables and runs each figure and caption function once, so the first person to
+    open a page does not wait for them. Nothing drawn is kept (the render cache is not
+    filled). Run in a background thread."""
     catalog = load_catalog()
     for chart in load_charts().values():
         defaults = {p.name: p.default for p in chart.params}
@@ -162,4 +163,6 @@ def warm_up() -> None:
                 variants += [{**defaults, p.name: (v,)} for v in p.allowed(catalog)]
         for params in variants:
             with contextlib.suppress(IndicatorError):  # no data for that country: nothing to warm
-                chart.data(catalog, params)
+                data = chart.data(catalog, params)
+                chart.figure(data, params)
+                chart.caption(data, params)

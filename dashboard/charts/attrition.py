@@ -7,14 +7,15 @@ bound and is labelled so; nothing is summed across figures (some overlap, e.g. S
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from dashboard.charts import Chart, derived, register
-from dashboard.charts.common import country_name
+from dashboard.charts.common import columns, country_name, pick
 from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number
 from indicators.attrition import attrition_timeline, opening_shares
@@ -92,6 +93,7 @@ def value_text(value: float, low: float, high: float, qualifier: str, unit: str)
     return text
 
 
+@functools.lru_cache(maxsize=4096)
 def _span_text(start: pd.Timestamp, end: pd.Timestamp) -> str:
     if start == end:
         return f"{start.day} {start:%b %Y}"
@@ -143,7 +145,7 @@ def _selection(p: Mapping[str, Any]) -> str:
     return f"{side}, {SOURCE_WORDS[p['source']]}"
 
 
-def _side_order(sides: pd.Series) -> list[str]:
+def _side_order(sides: Iterable[str]) -> list[str]:
     """AZE, ARM first (the war's two sides), any other side after them."""
     present = set(sides)
     return [s for s in ("AZE", "ARM") if s in present] + sorted(present - {"AZE", "ARM"})
@@ -214,28 +216,56 @@ def attrition_timeline_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
+# Text of the figures' hover labels and dates: pure functions of a row's values, formatted
+# once (Timestamp formatting costs ~10 us a date, and the timeline has a hundred of them).
+@functools.lru_cache(maxsize=4096)
 def _iso(ts: pd.Timestamp) -> str:
     return ts.strftime("%Y-%m-%d")
 
 
-def _figure_hover(r) -> str:
+@functools.lru_cache(maxsize=4096)
+def _figure_hover(
+    row: str,
+    text: str,
+    qualifier: str,
+    unit: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    description: object,
+    source_id: str,
+    locator: str,
+) -> str:
     lines = [
-        f"<b>{r.row}</b>",
-        r.value_text,
-        f"stated as: {r.qualifier.replace('_', ' ')}; unit: {r.unit}",
-        _span_text(r.date_start, r.date_end),
+        f"<b>{row}</b>",
+        text,
+        f"stated as: {qualifier.replace('_', ' ')}; unit: {unit}",
+        _span_text(start, end),
     ]
-    if isinstance(r.description, str):
-        lines.append(f"Event: {r.description}")
-    lines.append(f"Source: {r.source_id}, {r.locator}")
+    if isinstance(description, str):
+        lines.append(f"Event: {description}")
+    lines.append(f"Source: {source_id}, {locator}")
     return "<br>".join(lines)
 
 
+HOVER_FIELDS = (
+    "row",
+    "value_text",
+    "qualifier",
+    "unit",
+    "date_start",
+    "date_end",
+    "description",
+    "source_id",
+    "locator",
+)
+
+
 def attrition_timeline_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
-    figures = data[data["kind"] == "figure"]
-    events = data[data["kind"] == "event"]
+    cols = columns(data)
+    figures = pick(cols, cols["kind"] == "figure")
+    events = pick(cols, cols["kind"] == "event")
     traces = []
-    if not events.empty:
+    if len(events["row"]):
         traces.append(
             {
                 "type": "scatter",
@@ -245,22 +275,25 @@ def attrition_timeline_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "y": events["row"].tolist(),
                 "marker": {"symbol": "diamond", "size": 10, "color": EVENT_COLOUR},
                 "hovertext": [
-                    f"<b>{_span_text(r.date_start, r.date_start)}</b><br>{r.description}"
-                    + (f"<br>{r.place}" if isinstance(r.place, str) else "")
-                    for r in events.itertuples()
+                    f"<b>{_span_text(d, d)}</b><br>{text}"
+                    + (f"<br>{place}" if isinstance(place, str) else "")
+                    for d, text, place in zip(
+                        events["date_start"], events["description"], events["place"], strict=True
+                    )
                 ],
                 "hoverinfo": "text",
             }
         )
     for side in _side_order(figures["side"]):
-        rows = figures[figures["side"] == side]
+        rows = pick(figures, figures["side"] == side)
         x: list[str | None] = []
         y: list[str | None] = []
         hover: list[str | None] = []
-        for r in rows.itertuples():
-            text = _figure_hover(r)
-            x += [_iso(r.date_start), _iso(r.date_end), None]
-            y += [r.row, r.row, None]
+        for values in zip(*(rows[f] for f in HOVER_FIELDS), strict=True):
+            text = _figure_hover(*values)
+            row, start, end = values[0], values[4], values[5]
+            x += [_iso(start), _iso(end), None]
+            y += [row, row, None]
             hover += [text, text, None]
         traces.append(
             {
@@ -276,7 +309,7 @@ def attrition_timeline_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "connectgaps": False,
             }
         )
-    rows_in_order = list(dict.fromkeys(events["row"].tolist() + figures["row"].tolist()))
+    rows_in_order = list(dict.fromkeys([*events["row"], *figures["row"]]))
     return {
         "data": traces,
         "layout": base_layout(
@@ -355,30 +388,42 @@ def opening_shares_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     return shares.reset_index(drop=True)
 
 
+def _interval(rows: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return tuple(rows[c].astype(float) for c in ("low", "mid", "high"))
+
+
 def opening_shares_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    cols = columns(data)
     traces = []
-    for side in _side_order(data["side"]):
-        rows = data[data["side"] == side]
+    for side in _side_order(cols["side"]):
+        rows = pick(cols, cols["side"] == side)
+        low, mid, high = _interval(rows)
         traces.append(
             {
                 "type": "bar",
                 "name": side,
                 "x": rows["label"].tolist(),
-                "y": rows["mid"].astype(float).tolist(),
+                "y": mid.tolist(),
                 "error_y": {
                     "type": "data",
                     "symmetric": False,
-                    "array": (rows["high"] - rows["mid"]).astype(float).tolist(),
-                    "arrayminus": (rows["mid"] - rows["low"]).astype(float).tolist(),
-                    "visible": bool((rows["high"] > rows["low"]).any()),
+                    "array": (high - mid).tolist(),
+                    "arrayminus": (mid - low).tolist(),
+                    "visible": bool((high > low).any()),
                 },
                 "marker": {"color": country_colour(side)},
                 "text": rows["value_text"].tolist(),
                 "textposition": "outside",
                 "hovertext": [
-                    f"<b>{side} {r.label.lower()}</b><br>{r.value_text} destroyed on day one"
-                    f"<br>Source: {r.source_id}, {r.locator}"
-                    for r in rows.itertuples()
+                    f"<b>{side} {label.lower()}</b><br>{text} destroyed on day one"
+                    f"<br>Source: {sid}, {loc}"
+                    for label, text, sid, loc in zip(
+                        rows["label"],
+                        rows["value_text"],
+                        rows["source_id"],
+                        rows["locator"],
+                        strict=True,
+                    )
                 ],
                 "hoverinfo": "text",
             }
@@ -395,8 +440,10 @@ def opening_shares_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
 
 
 def opening_shares_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
+    cols = columns(data)
     parts = [
-        f"{r.value_text} of {country_name(r.side)}'s {r.label.lower()}" for r in data.itertuples()
+        f"{text} of {country_name(side)}'s {label.lower()}"
+        for text, side, label in zip(cols["value_text"], cols["side"], cols["label"], strict=True)
     ]
     return (
         f"Shares reported destroyed on the first day, 27 September 2020: {' and '.join(parts)}. "
@@ -467,9 +514,11 @@ def attrition_losses_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def attrition_losses_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    cols = columns(data)
     traces = []
-    for side in _side_order(data["side"]):
-        rows = data[data["side"] == side]
+    for side in _side_order(cols["side"]):
+        rows = pick(cols, cols["side"] == side)
+        low, mid, high = _interval(rows)
         traces.append(
             {
                 "type": "scatter",
@@ -477,22 +526,35 @@ def attrition_losses_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "name": side,
                 "offsetgroup": side,
                 "x": rows["group"].tolist(),
-                "y": rows["mid"].astype(float).tolist(),
+                "y": mid.tolist(),
                 "error_y": {
                     "type": "data",
                     "symmetric": False,
-                    "array": (rows["high"] - rows["mid"]).astype(float).tolist(),
-                    "arrayminus": (rows["mid"] - rows["low"]).astype(float).tolist(),
+                    "array": (high - mid).tolist(),
+                    "arrayminus": (mid - low).tolist(),
                     "color": country_colour(side),
                     "thickness": 2,
                     "width": 6,
                 },
                 "marker": {"color": country_colour(side), "size": 10, "symbol": "circle"},
                 "hovertext": [
-                    f"<b>{side} {r.group}</b><br>{r.value_text}<br>unit: {r.unit}"
-                    f"<br>{_span_text(r.date_start, r.date_end)}"
-                    f"<br>Source: {r.source_id}, {r.locator}"
-                    for r in rows.itertuples()
+                    f"<b>{side} {group}</b><br>{text}<br>unit: {unit}"
+                    f"<br>{_span_text(start, end)}<br>Source: {sid}, {loc}"
+                    for group, text, unit, start, end, sid, loc in zip(
+                        *(
+                            rows[c]
+                            for c in (
+                                "group",
+                                "value_text",
+                                "unit",
+                                "date_start",
+                                "date_end",
+                                "source_id",
+                                "locator",
+                            )
+                        ),
+                        strict=True,
+                    )
                 ],
                 "hoverinfo": "text",
             }
@@ -506,7 +568,7 @@ def attrition_losses_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "title": {"text": "What was lost"},
                 "type": "category",
                 "categoryorder": "array",
-                "categoryarray": list(dict.fromkeys(data["group"])),
+                "categoryarray": list(dict.fromkeys(cols["group"])),
                 "tickangle": -35,
             },
             yaxis={"title": {"text": "Count (persons or items, log scale)"}, "type": "log"},
@@ -516,10 +578,12 @@ def attrition_losses_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
 
 
 def attrition_losses_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
+    cols = columns(data)
     per_side = ", ".join(
-        f"{side} {int((data['side'] == side).sum())}" for side in _side_order(data["side"])
+        f"{side} {int((cols['side'] == side).sum())}" for side in _side_order(cols["side"])
     )
-    ranged = int((data["high"] > data["low"]).sum())
+    low, _, high = _interval(cols)
+    ranged = int((high > low).sum())
     return (
         f"{len(data)} counts of people and equipment lost, deserted or encircled ({per_side}; "
         f"{_selection(p)}); figures with a range, drawn as error bars: {ranged}. "

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dashboard.charts import Chart, register
-from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, country_name
+from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, columns, country_name, pick
 from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number
 from indicators.common import IndicatorError
@@ -46,25 +47,24 @@ def equipment_counts_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _categories(data: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(data["category"]))
+def _categories(cols: Mapping[str, np.ndarray]) -> list[str]:
+    return list(dict.fromkeys(cols["category"]))
 
 
-def _bar(rows: pd.DataFrame, country: str) -> dict:
-    ranged = (rows["high"] > rows["low"]).any()
+def _bar(rows: Mapping[str, np.ndarray], country: str) -> dict:
+    low, mid, high = (rows[c].astype(float) for c in ("low", "mid", "high"))
+    ranged = (high > low).any()
     hover = [
         f"{country} {cat}: {fmt_number(mid)}"
         + (f" ({fmt_number(lo)}-{fmt_number(hi)})" if hi > lo else "")
         + " items"
-        for cat, lo, mid, hi in zip(
-            rows["category"], rows["low"], rows["mid"], rows["high"], strict=True
-        )
+        for cat, lo, mid, hi in zip(rows["category"], low, mid, high, strict=True)
     ]
     trace = {
         "type": "bar",
         "name": country,
         "x": rows["category"].tolist(),
-        "y": rows["mid"].astype(float).tolist(),
+        "y": mid.tolist(),
         "marker": {"color": country_colour(country)},
         "hovertext": hover,
         "hoverinfo": "text",
@@ -73,8 +73,8 @@ def _bar(rows: pd.DataFrame, country: str) -> dict:
         trace["error_y"] = {
             "type": "data",
             "symmetric": False,
-            "array": (rows["high"] - rows["mid"]).astype(float).tolist(),
-            "arrayminus": (rows["mid"] - rows["low"]).astype(float).tolist(),
+            "array": (high - mid).tolist(),
+            "arrayminus": (mid - low).tolist(),
             "color": "#333333",
             "thickness": 1.5,
             "width": 5,
@@ -83,8 +83,9 @@ def _bar(rows: pd.DataFrame, country: str) -> dict:
 
 
 def equipment_counts_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
-    countries = list(dict.fromkeys(data["country"]))
-    traces = [_bar(data[data["country"] == c], c) for c in countries]
+    cols = columns(data)
+    countries = list(dict.fromkeys(cols["country"]))
+    traces = [_bar(pick(cols, cols["country"] == c), c) for c in countries]
     return {
         "data": traces,
         "layout": base_layout(
@@ -93,7 +94,7 @@ def equipment_counts_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
             xaxis={
                 "title": {"text": "Equipment category"},
                 "categoryorder": "array",
-                "categoryarray": _categories(data),
+                "categoryarray": _categories(cols),
             },
             yaxis={
                 "title": {"text": COUNT_TITLE},
@@ -107,20 +108,22 @@ def equipment_counts_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
 
 def equipment_counts_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     a, b, year = p["a"], p["b"], p["year"]
-    mid = {(r.country, r.category): r.mid for r in data.itertuples()}
+    cols = columns(data)
+    keys = list(zip(cols["country"], cols["category"], strict=True))
+    mid = dict(zip(keys, cols["mid"].astype(float).tolist(), strict=True))
     text = f"Equipment counts of {country_name(a)} and {country_name(b)} in {year}, by category"
-    reported = set(data["country"])
+    reported = set(cols["country"])
     if a not in reported or b not in reported:
         missing = b if a in reported else a
         return f"{text}; {country_name(missing)} has no counts for {year} in the catalogue."
-    categories = _categories(data)
+    categories = _categories(cols)
     both = [c for c in categories if (a, c) in mid and (b, c) in mid]
     more_a = sum(mid[(a, c)] > mid[(b, c)] for c in both)
     more_b = sum(mid[(b, c)] > mid[(a, c)] for c in both)
     text += (
         f": {a} has more in {more_a} and {b} in {more_b} of the {len(both)} categories both report"
     )
-    if (data["high"] > data["low"]).any():
+    if (cols["high"].astype(float) > cols["low"].astype(float)).any():
         text += " (comparing midpoints of stated ranges)"
     first = "tanks" if "tanks" in both else (both[0] if both else None)
     if first is not None:
@@ -129,9 +132,9 @@ def equipment_counts_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     only = [f"{a if (a, c) in mid else b} ({c})" for c in categories if c not in both]
     if only:
         text += f" Reported by one side only: {', '.join(only)}."
-    zeros = data[data["mid"] == 0]
-    if p["scale"] == "log" and not zeros.empty:
-        listed = ", ".join(f"{r.country} {r.category}" for r in zeros.itertuples())
+    zeros = [f"{c} {cat}" for (c, cat), m in mid.items() if m == 0]
+    if p["scale"] == "log" and zeros:
+        listed = ", ".join(zeros)
         text += f" Zero counts have no bar on a log scale: {listed}."
     return text
 

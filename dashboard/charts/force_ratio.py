@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dashboard.charts import Chart, register
-from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, country_name
+from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, columns, country_name, pick
 from dashboard.params import Param
 from dashboard.style import RULE_COLOURS, VERDICT_COLOURS, base_layout, country_colour, fmt_number
 from indicators.equipment import compute_equipment_balance
-from indicators.force_ratio import compute_scenario
+from indicators.force_ratio import scenario_record
 
 TERRAIN = Param("terrain", "Terrain", "choice", "general", ("general", "mountain"))
 SHARE_A = Param("share_a", "Share of A committed (%)", "percent", 100.0, lo=1, hi=100)
@@ -21,11 +22,18 @@ RULE_LABELS = {"general": "3:1 prepared defence", "mountain": "6:1 mountains"}
 
 
 def _rule_lines(doctrine: pd.DataFrame) -> dict[str, float]:
-    return {f"rule_ratio_{r.terrain}": float(r.min_ratio) for r in doctrine.itertuples()}
+    """rule_ratio_<terrain> -> minimum ratio, for the charts to draw every rule's line."""
+    return {
+        f"rule_ratio_{t}": float(r)
+        for t, r in zip(
+            doctrine["terrain"].to_numpy(), doctrine["min_ratio"].to_numpy(), strict=True
+        )
+    }
 
 
 def force_ratio_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
-    out = compute_scenario(
+    """compute_scenario's row with the rule lines; built from its record in one step."""
+    record = scenario_record(
         catalog["manpower"],
         catalog["doctrine"],
         p["a"],
@@ -35,13 +43,15 @@ def force_ratio_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
         p["share_a"],
         p["share_b"],
     )
-    return out.assign(**_rule_lines(catalog["doctrine"]))
+    return pd.DataFrame([{**record, **_rule_lines(catalog["doctrine"])}])
 
 
 def _rules_of(data: pd.DataFrame) -> dict[str, float]:
     """terrain -> minimum ratio, from the rule_ratio_<terrain> columns the data functions add."""
     prefix = "rule_ratio_"
-    return {c.removeprefix(prefix): float(data[c].iloc[0]) for c in data if c.startswith(prefix)}
+    return {
+        c.removeprefix(prefix): float(data[c].to_numpy()[0]) for c in data if c.startswith(prefix)
+    }
 
 
 def _rule_shapes(rules: dict[str, float], chosen: str | None, vertical: bool = True) -> tuple:
@@ -78,8 +88,12 @@ def _rule_shapes(rules: dict[str, float], chosen: str | None, vertical: bool = T
     return shapes, notes
 
 
+def _first_row(data: pd.DataFrame) -> dict[str, Any]:
+    return {c: v[0] for c, v in columns(data).items()}
+
+
 def force_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
-    row = data.iloc[0]
+    row = _first_row(data)
     rules = _rules_of(data)
     label = f"{row['attacker']} : {row['defender']}"
     shapes, notes = _rule_shapes(rules, row["terrain"])
@@ -137,7 +151,7 @@ def force_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
 
 
 def force_ratio_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
-    row = data.iloc[0]
+    row = _first_row(data)
     return (
         f"{country_name(row['attacker'])} ({row['attacker_share']:g}% committed: "
         f"{fmt_number(row['attacker_low'])}-{fmt_number(row['attacker_high'])}) against "
@@ -166,13 +180,22 @@ def equipment_ratio_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     out = compute_equipment_balance(
         catalog["equipment"], catalog["doctrine"], p["a"], p["b"], p["year"]
     )
-    return out.assign(**_rule_lines(catalog["doctrine"]))
+    for column, ratio in _rule_lines(catalog["doctrine"]).items():
+        out[column] = ratio  # a new frame of the indicator's: added in place
+    return out
+
+
+def _ratios(values: np.ndarray) -> np.ndarray:
+    """Float64 (nullable) ratio cells as floats, NaN for none."""
+    return np.asarray(values, dtype=float)
 
 
 def equipment_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     rules = _rules_of(data)
-    has = data[data["status"] == "ok"]
-    none = data[data["status"] != "ok"]
+    cols = columns(data)
+    ok = cols["status"] == "ok"
+    has = pick(cols, ok)
+    low, mid, high = (_ratios(has[c]) for c in ("ratio_low", "ratio_mid", "ratio_high"))
     colours = [VERDICT_COLOURS[v] for v in has["verdict_general"]]
     traces = [
         {
@@ -180,17 +203,24 @@ def equipment_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
             "orientation": "h",
             "name": f"{p['a']} : {p['b']}",
             "y": has["category"].tolist(),
-            "x": has["ratio_mid"].astype(float).round(4).tolist(),
+            "x": np.round(mid, 4).tolist(),
             "marker": {"color": colours},
             "error_x": {
                 "type": "data",
                 "symmetric": False,
-                "array": (has["ratio_high"] - has["ratio_mid"]).astype(float).tolist(),
-                "arrayminus": (has["ratio_mid"] - has["ratio_low"]).astype(float).tolist(),
+                "array": (high - mid).tolist(),
+                "arrayminus": (mid - low).tolist(),
             },
-            "customdata": has[["a_mid", "b_mid", "verdict_general", "verdict_mountain"]]
-            .astype(str)
-            .values.tolist(),
+            "customdata": [
+                [str(a), str(b), g, m]
+                for a, b, g, m in zip(
+                    has["a_mid"],
+                    has["b_mid"],
+                    has["verdict_general"],
+                    has["verdict_mountain"],
+                    strict=True,
+                )
+            ],
             "hovertemplate": (
                 "%{y}: %{x:.2f} (%{customdata[0]} vs %{customdata[1]})<br>"
                 "3:1 %{customdata[2]}, 6:1 %{customdata[3]}<extra></extra>"
@@ -198,7 +228,7 @@ def equipment_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         }
     ]
     shapes, notes = _rule_shapes(rules, None)
-    for cat in none["category"]:
+    for cat in cols["category"][~ok]:
         notes.append(
             {
                 "x": 0,
@@ -213,20 +243,21 @@ def equipment_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     return {
         "data": traces,
         "layout": base_layout(
-            height=max(300, 40 * len(data) + 100),
+            height=max(300, 40 * len(ok) + 100),
             shapes=shapes,
             annotations=notes,
             showlegend=False,
             margin={"t": 40},
             xaxis={"title": {"text": f"Ratio of counts ({p['a']} : {p['b']})"}},
-            yaxis={"categoryorder": "array", "categoryarray": data["category"].tolist()[::-1]},
+            yaxis={"categoryorder": "array", "categoryarray": cols["category"].tolist()[::-1]},
         ),
     }
 
 
 def equipment_ratio_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
-    met3 = data.loc[data["verdict_general"] == "met", "category"].tolist()
-    met6 = data.loc[data["verdict_mountain"] == "met", "category"].tolist()
+    cols = columns(data)
+    met3 = cols["category"][cols["verdict_general"] == "met"].tolist()
+    met6 = cols["category"][cols["verdict_mountain"] == "met"].tolist()
     return (
         f"Equipment of {country_name(p['a'])} against {country_name(p['b'])}, {p['year']}, "
         f"by category. At or above 3:1: {', '.join(met3) or 'none'}; "

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dashboard.charts import Chart, derived, register
-from dashboard.charts.common import country_name
+from dashboard.charts.common import columns, country_name, pick
 from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number
 from indicators.common import IndicatorError
@@ -92,7 +93,17 @@ def _country_trend_rows(rankings: pd.DataFrame, index: str, country: str) -> pd.
     )
     trend = trend.assign(index=index, series="trend")
     out = pd.concat([observed, trend], ignore_index=True).assign(unit="rank")
+    out = out.sort_values(["series", "edition"], ignore_index=True)
     return out.reindex(columns=TREND_DATA_COLUMNS)
+
+
+def _listed(rankings: pd.DataFrame, index: str) -> frozenset:
+    """Countries with rows in this index."""
+    return derived(
+        f"rankings-listed-{index}",
+        (rankings,),
+        lambda: frozenset(rankings.loc[rankings["index"] == index, "country"]),
+    )
 
 
 def rankings_trend_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
@@ -104,7 +115,7 @@ def rankings_trend_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     """
     index, chosen = p["index"], list(p["countries"])
     rankings = catalog["rankings"]
-    listed = set(rankings.loc[rankings["index"] == index, "country"])
+    listed = _listed(rankings, index)
     present = [c for c in chosen if c in listed]
     if not present:
         raise IndicatorError(f"{', '.join(chosen)}: no rows in the {index} rankings")
@@ -116,16 +127,14 @@ def rankings_trend_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
         )
         for c in present
     ]
-    out = pd.concat(parts, ignore_index=True)
-    if not (out["series"] == "observed").any():
+    # Each part is sorted by series then edition, so in the chosen order they are sorted.
+    if not any(len(part) and part["series"].iat[0] == "observed" for part in parts):
         raise IndicatorError(f"{', '.join(present)}: no {index} edition gives a rank")
-    order = out["country"].map({c: i for i, c in enumerate(chosen)})
-    out = out.assign(order=order).sort_values(["order", "series", "edition"], ignore_index=True)
-    return out[TREND_DATA_COLUMNS]
+    return pd.concat(parts, ignore_index=True)
 
 
-def _countries_in_order(data: pd.DataFrame, p: Mapping[str, Any]) -> list[str]:
-    shown = set(data["country"])
+def _countries_in_order(shown_in_data: np.ndarray, p: Mapping[str, Any]) -> list[str]:
+    shown = set(shown_in_data)
     return [c for c in p["countries"] if c in shown]
 
 
@@ -134,14 +143,19 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _observed_trace(rows: pd.DataFrame, country: str) -> dict:
+def _floats(values: np.ndarray) -> list[float]:
+    return np.round(values.astype(float), 3).tolist()
+
+
+def _observed_trace(rows: Mapping[str, np.ndarray], country: str) -> dict:
     colour = country_colour(country)
     differ = rows["reports_differ"].astype(bool)
+    rank = rows["rank"].astype(float)
     hover = [
         f"{country} {e}: rank {fmt_number(r)}"
         + (f" (mean of {int(n)} reports: {rep})" if d else f" ({rep})")
         for e, r, n, d, rep in zip(
-            rows["edition"], rows["rank"], rows["n_reports"], differ, rows["reported"], strict=True
+            rows["edition"], rank, rows["n_reports"], differ, rows["reported"], strict=True
         )
     ]
     return {
@@ -150,7 +164,7 @@ def _observed_trace(rows: pd.DataFrame, country: str) -> dict:
         "name": country,
         "legendgroup": country,
         "x": rows["edition"].astype(int).tolist(),
-        "y": rows["rank"].astype(float).round(3).tolist(),
+        "y": _floats(rank),
         "line": {"color": colour, "width": 2},
         "marker": {
             "color": colour,
@@ -160,8 +174,8 @@ def _observed_trace(rows: pd.DataFrame, country: str) -> dict:
         "error_y": {
             "type": "data",
             "symmetric": False,
-            "array": (rows["rank_max"] - rows["rank"]).astype(float).round(3).tolist(),
-            "arrayminus": (rows["rank"] - rows["rank_min"]).astype(float).round(3).tolist(),
+            "array": _floats(rows["rank_max"].astype(float) - rank),
+            "arrayminus": _floats(rank - rows["rank_min"].astype(float)),
             "color": colour,
             "thickness": 1.5,
             "width": 6,
@@ -171,7 +185,7 @@ def _observed_trace(rows: pd.DataFrame, country: str) -> dict:
     }
 
 
-def _trend_traces(rows: pd.DataFrame, country: str) -> list[dict]:
+def _trend_traces(rows: Mapping[str, np.ndarray], country: str) -> list[dict]:
     colour = country_colour(country)
     x = rows["edition"].astype(int).tolist()
     band = {
@@ -180,39 +194,37 @@ def _trend_traces(rows: pd.DataFrame, country: str) -> list[dict]:
         "name": f"{country} trend 95% CI",
         "legendgroup": country,
         "x": x + x[::-1],
-        "y": rows["ci_high"].astype(float).round(3).tolist()
-        + rows["ci_low"].astype(float).round(3).tolist()[::-1],
+        "y": _floats(rows["ci_high"]) + _floats(rows["ci_low"])[::-1],
         "fill": "toself",
         "fillcolor": _rgba(colour, 0.15),
         "line": {"width": 0, "color": colour},
         "hoverinfo": "skip",
     }
-    slope = rows.iloc[0]
     line = {
         "type": "scatter",
         "mode": "lines",
         "name": f"{country} trend",
         "legendgroup": country,
         "x": x,
-        "y": rows["rank"].astype(float).round(3).tolist(),
+        "y": _floats(rows["rank"]),
         "line": {"color": colour, "width": 1.5, "dash": "dash"},
         "hovertemplate": (
-            f"{country} trend %{{x}}: %{{y:.1f}} ({slope['slope']:+.2f} ranks/year)<extra></extra>"
+            f"{country} trend %{{x}}: %{{y:.1f}} "
+            f"({rows['slope'][0]:+.2f} ranks/year)<extra></extra>"
         ),
     }
     return [band, line]
 
 
-def _differ_trace(observed: pd.DataFrame) -> dict | None:
-    rows = observed[observed["reports_differ"].astype(bool)]
-    if rows.empty:
+def _differ_trace(rows: Mapping[str, np.ndarray]) -> dict | None:
+    if not len(rows["edition"]):
         return None
     return {
         "type": "scatter",
         "mode": "markers",
         "name": "reports differ (bar: range of reported ranks)",
         "x": rows["edition"].astype(int).tolist(),
-        "y": rows["rank"].astype(float).round(3).tolist(),
+        "y": _floats(rows["rank"]),
         "marker": {
             "symbol": "diamond-open",
             "size": 17,
@@ -227,15 +239,23 @@ def _differ_trace(observed: pd.DataFrame) -> dict | None:
     }
 
 
+def _differing(cols: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Observed rows whose reports give different ranks (trend rows have no such flag)."""
+    observed = cols["series"] == "observed"
+    return observed & np.array([d is True or d == 1 for d in cols["reports_differ"]], dtype=bool)
+
+
 def rankings_trend_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    cols = columns(data)
     traces: list[dict] = []
-    observed = data[data["series"] == "observed"]
-    for country in _countries_in_order(data, p):
-        trend = data[(data["country"] == country) & (data["series"] == "trend")]
-        if not trend.empty:
-            traces += _trend_traces(trend, country)
-        traces.append(_observed_trace(observed[observed["country"] == country], country))
-    differ = _differ_trace(observed)
+    observed = cols["series"] == "observed"
+    for country in _countries_in_order(cols["country"], p):
+        mine = cols["country"] == country
+        trend = mine & ~observed
+        if trend.any():
+            traces += _trend_traces(pick(cols, trend), country)
+        traces.append(_observed_trace(pick(cols, mine & observed), country))
+    differ = _differ_trace(pick(cols, _differing(cols)))
     if differ is not None:
         traces.append(differ)
     return {
@@ -249,24 +269,28 @@ def rankings_trend_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     }
 
 
-def _slope_text(row: pd.Series) -> str:
-    return (
-        f"{row['country']} {row['slope']:+.2f} ranks/year "
-        f"(95% CI {row['slope_ci_low']:+.2f} to {row['slope_ci_high']:+.2f}, n={int(row['n'])})"
-    )
-
-
 def rankings_trend_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     index = p["index"]
-    trend = data[data["series"] == "trend"].drop_duplicates("country")
-    observed = data[data["series"] == "observed"]
-    slopes = "; ".join(_slope_text(r) for _, r in trend.iterrows())
+    cols = columns(data)
+    observed = cols["series"] == "observed"
+    slopes, with_trend = [], []
+    for i in np.flatnonzero(~observed):
+        country = cols["country"][i]
+        if country in with_trend:
+            continue
+        with_trend.append(country)
+        slopes.append(
+            f"{country} {cols['slope'][i]:+.2f} ranks/year (95% CI "
+            f"{cols['slope_ci_low'][i]:+.2f} to {cols['slope_ci_high'][i]:+.2f}, "
+            f"n={int(cols['n'][i])})"
+        )
     text = (
         f"{INDEX_NAMES[index]} rank per edition; a lower rank number is higher on the list, so a "
-        f"negative slope means climbing. Fitted trend: {slopes or 'none'}."
+        f"negative slope means climbing. Fitted trend: {'; '.join(slopes) or 'none'}."
     )
-    too_few = [c for c in _countries_in_order(data, p) if c not in set(trend["country"])]
-    unranked = [c for c in p["countries"] if c not in set(observed["country"])]
+    too_few = [c for c in _countries_in_order(cols["country"], p) if c not in with_trend]
+    ranked = set(cols["country"][observed])
+    unranked = [c for c in p["countries"] if c not in ranked]
     notes = []
     if too_few:
         notes.append(
@@ -274,7 +298,7 @@ def rankings_trend_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
         )
     if unranked:
         notes.append(f"{', '.join(unranked)}: no {index} rank, so no line")
-    if observed["reports_differ"].astype(bool).any():
+    if _differing(cols).any():
         notes.append("diamonds with bars mark editions where reports give different ranks")
     if notes:
         joined = "; ".join(notes)
@@ -306,37 +330,36 @@ def rank_gap_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
         )
     a, b = chosen[:2]
     rankings = catalog["rankings"]
-    listed = set(rankings.loc[rankings["index"] == index, "country"])
+    listed = _listed(rankings, index)
     for country in (a, b):
         if country not in listed:
             raise IndicatorError(f"{country} has no rows in the {index} rankings")
-    series = pd.concat([_country_series(rankings, index, c) for c in (a, b)], ignore_index=True)
-    ranked = set(series.dropna(subset=["rank"])["country"])
-    for country in (a, b):
-        if country not in ranked:
+    parts = [_country_series(rankings, index, c) for c in (a, b)]
+    for country, part in zip((a, b), parts, strict=True):
+        if not part["rank"].notna().any():
             raise IndicatorError(f"{country} has no {index} rank in any edition")
-    gap = rank_gap(series, a, b)
+    gap = rank_gap(pd.concat(parts, ignore_index=True), a, b)
     if gap.empty:
         raise IndicatorError(f"{a} and {b} are never ranked in the same {index} edition")
-    return gap.assign(index=index, unit="ranks")[
-        ["index", "edition", "a", "b", "rank_a", "rank_b", "gap", "unit", "source_id"]
-    ]
+    gap.insert(0, "index", index)
+    gap.insert(len(gap.columns) - 1, "unit", "ranks")  # before source_id, as in every chart
+    return gap
 
 
 def rank_gap_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
-    a, b = data["a"].iloc[0], data["b"].iloc[0]
-    colours = [country_colour(a) if g >= 0 else country_colour(b) for g in data["gap"]]
+    cols = columns(data)
+    a, b = cols["a"][0], cols["b"][0]
+    gaps = cols["gap"].astype(float)
+    colours = [country_colour(a) if g >= 0 else country_colour(b) for g in gaps]
     hover = [
         f"{e}: {a} {fmt_number(ra)}, {b} {fmt_number(rb)}; gap {g:+.1f}"
-        for e, ra, rb, g in zip(
-            data["edition"], data["rank_a"], data["rank_b"], data["gap"], strict=True
-        )
+        for e, ra, rb, g in zip(cols["edition"], cols["rank_a"], cols["rank_b"], gaps, strict=True)
     ]
     trace = {
         "type": "bar",
         "name": f"{b} rank minus {a} rank",
-        "x": data["edition"].astype(int).tolist(),
-        "y": data["gap"].astype(float).round(3).tolist(),
+        "x": cols["edition"].astype(int).tolist(),
+        "y": _floats(gaps),
         "marker": {"color": colours},
         "hovertext": hover,
         "hoverinfo": "text",
@@ -353,14 +376,15 @@ def rank_gap_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
 
 
 def rank_gap_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
-    a, b = data["a"].iloc[0], data["b"].iloc[0]
-    latest = data.iloc[-1]
-    ahead = int((data["gap"] > 0).sum())
+    cols = columns(data)
+    a, b = cols["a"][0], cols["b"][0]
+    gaps, editions = cols["gap"].astype(float), cols["edition"]
+    ahead = int((gaps > 0).sum())
     return (
-        f"{country_name(a)} ranks above {country_name(b)} in {ahead} of {len(data)} "
-        f"{INDEX_NAMES[p['index']]} editions both appear in ({data['edition'].min()}-"
-        f"{data['edition'].max()}); gap from {data['gap'].min():+.1f} to {data['gap'].max():+.1f} "
-        f"ranks, {latest['edition']}: {latest['gap']:+.1f}. Positive bars: {a} higher on the "
+        f"{country_name(a)} ranks above {country_name(b)} in {ahead} of {len(gaps)} "
+        f"{INDEX_NAMES[p['index']]} editions both appear in ({editions.min()}-"
+        f"{editions.max()}); gap from {gaps.min():+.1f} to {gaps.max():+.1f} "
+        f"ranks, {editions[-1]}: {gaps[-1]:+.1f}. Positive bars: {a} higher on the "
         f"list; where reports differ the mean rank is used."
     )
 

@@ -22,7 +22,6 @@ from dashboard.components import (
     is_first_call,
     messages,
     page_params,
-    to_plain,
     values_from_controls,
 )
 from dashboard.params import parse_query, to_query
@@ -98,13 +97,15 @@ def _select(
     frame: pd.DataFrame, pair: tuple[str, str], year_column: str, year: int, columns: Sequence[str]
 ) -> list[tuple]:
     """The two countries' rows of one year as tuples of `columns`. Plain numpy masks: the table
-    is rebuilt on every control change, and pandas filtering costs about a millisecond a step."""
-    country = frame["country"].to_numpy()
+    is rebuilt on every control change, and pandas filtering costs about a millisecond a step;
+    the column arrays are taken once per table object."""
+    arrays = derived("compare-columns", (frame,), lambda: {c: frame[c].to_numpy() for c in frame})
+    country = arrays["country"]
     mask = (country == pair[0]) | (country == pair[1])
-    mask &= frame[year_column].to_numpy() == year
+    mask &= arrays[year_column] == year
     found = np.flatnonzero(mask)
-    arrays = [frame[c].to_numpy() for c in columns]
-    return [tuple(arr[i] for arr in arrays) for i in found]
+    picked = [arrays[c] for c in columns]
+    return [tuple(arr[i] for arr in picked) for i in found]
 
 
 def _interval_reports(records: Iterable[tuple]) -> dict[tuple, list[Report]]:
@@ -163,6 +164,11 @@ def _words(code: str, names: dict[str, str] | None = None) -> str:
 
 
 def compare_rows(catalog: Catalog, a: str, b: str, year: int) -> pd.DataFrame:
+    """compare_records as a frame (one row per indicator, COLUMNS)."""
+    return pd.DataFrame(compare_records(catalog, a, b, year), columns=COLUMNS)
+
+
+def compare_records(catalog: Catalog, a: str, b: str, year: int) -> list[dict]:
     """One row per indicator for countries a and b in `year`: manpower (every measure the data
     has that year), GFP rank and PowerIndex and GMI rank of the year's edition, SIPRI spending,
     and every equipment category of that year. a_text/b_text show the value, or the range over
@@ -222,7 +228,8 @@ def compare_rows(catalog: Catalog, a: str, b: str, year: int) -> pd.DataFrame:
     )
     eq_reports = _interval_reports(eq)
     eq_flags = _conflicted_keys(equipment, "equipment")
-    for cat in _in_order({r[1] for r in eq}, pd.unique(equipment["category"].to_numpy())):
+    categories = derived("compare-categories", (equipment,), lambda: equipment["category"].unique())
+    for cat in _in_order({r[1] for r in eq}, categories):
         cells = [
             (eq_reports.get((c, cat), []), any((c, year, cat, f) in eq_flags for f in RANGE_FIELDS))
             for c in pair
@@ -239,18 +246,33 @@ def compare_rows(catalog: Catalog, a: str, b: str, year: int) -> pd.DataFrame:
             )
         )
 
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return rows
 
 
-# --- the table (components) -----------------------------------------------------------------
+# --- the table (plain component dicts) ------------------------------------------------------
+# The table is rebuilt on every control change. Dash component objects cost ~30 us each to
+# create and as much again to serialise; the table has ~200 of them. It is built here as the
+# plain dicts Dash sends ({type, namespace, props}), which render the same in the browser.
 
 
-def source_mark(source_id: str) -> html.Sup:
-    """The source id, small, with its full citation as its title (hover, or focus by keyboard)."""
+def el(tag: str, children: Any = None, **props: Any) -> dict:
+    """An html.<tag> element as Dash sends it; `class_name` becomes className."""
+    if "class_name" in props:
+        props["className"] = props.pop("class_name")
+    if children is not None:
+        props["children"] = children
+    return {"type": tag, "namespace": "dash_html_components", "props": props}
+
+
+@functools.lru_cache(maxsize=1024)
+def source_mark(source_id: str) -> dict:
+    """The source id, small, with its full citation as its title (hover, or focus by keyboard).
+    Shared between tables: treat as read-only."""
     citation = cite([source_id])
-    return html.Sup(
-        html.Abbr(source_id, title=citation, tabIndex=0),
-        className="source-mark",
+    return el(
+        "Sup",
+        el("Abbr", source_id, title=citation, tabIndex=0),
+        class_name="source-mark",
         style={"whiteSpace": "nowrap"},
     )
 
@@ -260,79 +282,82 @@ def _shown(value: Any, fmt: str) -> str:
     return f"{show(value[0])}-{show(value[1])}" if isinstance(value, tuple) else show(value)
 
 
-def conflict_flag(conflict: Sequence[tuple[str, Any]], fmt: str) -> html.Details:
+def conflict_flag(conflict: Sequence[tuple[str, Any]], fmt: str) -> dict:
     """The amber flag; opened, it lists every source's value with its citation."""
-    return html.Details(
+    items = [
+        el("Li", [el("Strong", _shown(value, fmt)), " ", source_mark(sid), " ", cite([sid])])
+        for sid, value in conflict
+    ]
+    return el(
+        "Details",
         [
-            html.Summary(FLAG_TEXT, className="conflict-flag"),
-            html.Ul(
-                [
-                    html.Li(
-                        [html.Strong(_shown(value, fmt)), " ", source_mark(sid), " ", cite([sid])]
-                    )
-                    for sid, value in conflict
-                ],
-                className="conflict-list",
-            ),
+            el("Summary", FLAG_TEXT, class_name="conflict-flag"),
+            el("Ul", items, class_name="conflict-list"),
         ],
-        className="conflict",
+        class_name="conflict",
     )
 
 
-def _value_cell(text: str, sources: list, conflict: list, fmt: str, cell_id: str) -> html.Td:
-    children: list[Any] = [html.Span(text, className="value")]
+def _value_cell(text: str, sources: list, conflict: list, fmt: str, cell_id: str) -> dict:
+    children: list[Any] = [el("Span", text, class_name="value")]
     children += [source_mark(s) for s in sources]
     if conflict:
         children.append(conflict_flag(conflict, fmt))
-    return html.Td(children, id=cell_id, className="num missing" if text == MISSING else "num")
+    return el("Td", children, id=cell_id, class_name="num missing" if text == MISSING else "num")
 
 
-def compare_table(rows: pd.DataFrame, a: str, b: str, year: int) -> list:
+def compare_table(rows: pd.DataFrame | list[dict], a: str, b: str, year: int) -> list[dict]:
     """Children of the compare table: caption, header, and one body row per indicator with a
     heading row before each group."""
-    header = html.Thead(
-        html.Tr(
+    header = el(
+        "Thead",
+        el(
+            "Tr",
             [
-                html.Th("Indicator", scope="col"),
-                html.Th("Unit", scope="col"),
-                html.Th(f"{country_name(a)} ({a})", scope="col"),
-                html.Th(f"{country_name(b)} ({b})", scope="col"),
-            ]
-        )
+                el("Th", "Indicator", scope="col"),
+                el("Th", "Unit", scope="col"),
+                el("Th", f"{country_name(a)} ({a})", scope="col"),
+                el("Th", f"{country_name(b)} ({b})", scope="col"),
+            ],
+        ),
     )
-    body: list[html.Tr] = []
+    body: list[dict] = []
     group = None
-    for r in rows.itertuples():
-        if r.group != group:
-            group = r.group
-            body.append(html.Tr(html.Th(group, colSpan=4, scope="colgroup"), className="group"))
+    records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else rows
+    for r in records:
+        if r["group"] != group:
+            group = r["group"]
+            body.append(el("Tr", el("Th", group, colSpan=4, scope="colgroup"), class_name="group"))
+        key, fmt = r["key"], r["format"]
         body.append(
-            html.Tr(
+            el(
+                "Tr",
                 [
-                    html.Th(r.indicator, scope="row"),
-                    html.Td(r.unit),
+                    el("Th", r["indicator"], scope="row"),
+                    el("Td", r["unit"]),
                     _value_cell(
-                        r.a_text, r.a_sources, r.a_conflict, r.format, f"compare-{r.key}-a"
+                        r["a_text"], r["a_sources"], r["a_conflict"], fmt, f"compare-{key}-a"
                     ),
                     _value_cell(
-                        r.b_text, r.b_sources, r.b_conflict, r.format, f"compare-{r.key}-b"
+                        r["b_text"], r["b_sources"], r["b_conflict"], fmt, f"compare-{key}-b"
                     ),
                 ],
-                id=f"compare-row-{r.key}",
+                id=f"compare-row-{key}",
             )
         )
-    caption = html.Caption(
+    caption = el(
+        "Caption",
         f"{country_name(a)} and {country_name(b)}, {year}. A small mark after a value names its "
-        "source (hover or focus it for the citation); an amber flag means the sources disagree."
+        "source (hover or focus it for the citation); an amber flag means the sources disagree.",
     )
-    return [caption, header, html.Tbody(body)]
+    return [caption, header, el("Tbody", body)]
 
 
 @functools.lru_cache(maxsize=512)
 def table_for(a: str, b: str, year: int) -> list:
     """The table's children for the embedded catalog, kept per selection (treat as read-only),
     as plain dicts so that a callback returning them serialises quickly."""
-    return to_plain(compare_table(compare_rows(load_catalog(), a, b, year), a, b, year))
+    return compare_table(compare_records(load_catalog(), a, b, year), a, b, year)
 
 
 def warm_up() -> None:

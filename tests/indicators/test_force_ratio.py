@@ -116,6 +116,15 @@ class TestDoctrineCheck:
         assert r["verdict"] == "met"
         assert r["shortfall_high"] == pytest.approx(6 / 7)
 
+    @pytest.mark.parametrize("terrain", ["general", "mountain"])
+    @pytest.mark.parametrize("shares", [(100.0, 100.0), (40.0, 75.0), (1.0, 100.0)])
+    def test_scenario_is_the_two_steps_in_one(self, terrain, shares):
+        """compute_scenario builds its row in one step; the two-step route gives the same frame."""
+        mp = manpower(("A", None, 150, 200, "s"), ("B", 60, None, None, "t"))
+        one = compute_scenario(mp, DOCTRINE, "A", "B", 2020, terrain, *shares)
+        ratios = compute_force_ratio(mp, "A", "B", 2020, "wartime_strength", *shares)
+        pd.testing.assert_frame_equal(one, check_doctrine(ratios, DOCTRINE, terrain))
+
     def test_verdict_at_the_boundary_counts_as_met(self):
         v = doctrine_verdict(pd.Series([3.0, 2.9, 1.0]), pd.Series([3.5, 3.0, 2.99]), 3.0)
         assert v.tolist() == ["met", "partly_met", "not_met"]
