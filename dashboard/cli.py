@@ -1,6 +1,7 @@
-"""The `milbal` command: serve the dashboard, validate data.
+"""The `milbal` command: serve the dashboard, validate data, export charts and briefings.
 
-Exit codes: 0 success, 1 bad data, 2 bad usage. Errors go to stderr, never as a traceback.
+Exit codes: 0 success, 1 bad data (or an export that failed), 2 bad usage (an unknown chart or
+parameter, a bad value). Errors go to stderr, never as a traceback.
 """
 
 from __future__ import annotations
@@ -38,7 +39,169 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=f"table the files hold (default: from the file name); one of {', '.join(MODELS)}",
     )
+
+    export = commands.add_parser(
+        "export",
+        help="write one chart as CSV, PNG, SVG, PDF, HTML or JSON",
+        description="Write one chart of the registry to a file, drawn for the given parameters "
+        "(as in its URL: /chart/<slug>.<format>?name=value...). The charts and their parameters "
+        "are listed at /chart/index.json of a running dashboard.",
+    )
+    export.add_argument("slug", help="the chart, e.g. force-ratio")
+    export.add_argument(
+        "--format", "-f", required=True, metavar="FORMAT", help="csv, png, svg, pdf, html or json"
+    )
+    _add_params(export)
+    export.add_argument("--width", type=int, help="image width in px (1200; 200-4000)")
+    export.add_argument("--height", type=int, help="image height in px (675; 200-4000)")
+    export.add_argument("--scale", type=float, help="image scale (1; 0.5-4)")
+    export.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="file to write (- for stdout)",
+    )
+
+    briefing = commands.add_parser(
+        "briefing",
+        help="write a PowerPoint briefing of some charts",
+        description="Write a PowerPoint deck: a title slide, one slide per chart (title, image, "
+        "source footnote) and a slide of every source with its licence.",
+    )
+    briefing.add_argument(
+        "--charts", required=True, metavar="SLUG,SLUG", help="charts in order, or 'all'"
+    )
+    _add_params(briefing)
+    briefing.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="file to write (- for stdout)",
+    )
     return parser
+
+
+def _add_params(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a chart parameter, e.g. --param a=AZE --param terrain=mountain (repeatable)",
+    )
+
+
+class UsageError(ValueError):
+    """Bad command-line input; the message says which."""
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    """{'a': 'AZE', ...} from ['a=AZE', ...]; a malformed or repeated name is a UsageError."""
+    query: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--param: {pair!r} is not NAME=VALUE")
+        if name in query:
+            raise UsageError(f"{name}: given more than once")
+        query[name] = value
+    return query
+
+
+def _write(path: Path, content: bytes) -> None:
+    if str(path) == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    path.write_bytes(content)
+    print(f"wrote {path} ({len(content):,} bytes)", file=sys.stderr)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from dashboard.charts import get_chart, load_charts, render
+    from dashboard.export import FORMATS, ExportError, to_csv, to_html, to_image, to_json
+    from dashboard.export.figures import (
+        DEFAULT_HEIGHT,
+        DEFAULT_SCALE,
+        DEFAULT_WIDTH,
+        IMAGE_FORMATS,
+        check_size,
+    )
+    from dashboard.params import ParamError, parse_query
+    from validation import load_catalog
+
+    chart = get_chart(args.slug)
+    if chart is None:
+        print(
+            f"milbal export: unknown chart {args.slug!r}; charts: {', '.join(load_charts())}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    size = {"width": args.width, "height": args.height, "scale": args.scale}
+    try:
+        if args.format not in FORMATS:
+            raise UsageError(f"--format: {args.format!r} is not one of {', '.join(FORMATS)}")
+        given = [f"--{name}" for name, value in size.items() if value is not None]
+        if given and args.format not in IMAGE_FORMATS:
+            raise UsageError(f"{', '.join(given)}: only for {', '.join(IMAGE_FORMATS)}")
+        width = args.width if args.width is not None else DEFAULT_WIDTH
+        height = args.height if args.height is not None else DEFAULT_HEIGHT
+        scale = args.scale if args.scale is not None else DEFAULT_SCALE
+        check_size(width, height, scale)
+        values, _ = parse_query(chart.params, _params(args.param), load_catalog(), strict=True)
+    except (UsageError, ParamError, ValueError) as exc:
+        print(f"milbal export: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    rendered = render(chart.slug, values)
+    try:
+        if args.format == "csv":
+            content = to_csv(rendered)
+        elif args.format in IMAGE_FORMATS:
+            content = to_image(rendered, args.format, width, height, scale)
+        elif args.format == "html":
+            content = to_html(rendered)
+        else:
+            content = to_json(rendered)
+        _write(args.output, content)
+    except (ExportError, OSError) as exc:
+        print(f"milbal export: {exc}", file=sys.stderr)
+        return EXIT_BAD_DATA
+    return EXIT_OK
+
+
+def cmd_briefing(args: argparse.Namespace) -> int:
+    from dashboard.charts import load_charts
+    from dashboard.export import ExportError
+    from dashboard.export.briefing import UnknownChart, build_briefing
+    from dashboard.params import ParamError
+
+    slugs = args.charts.split(",")
+    if [s.strip() for s in slugs] == ["all"]:
+        slugs = list(load_charts())
+
+    def progress(i: int, n: int, slug: str) -> None:
+        print(f"[{i}/{n}] {slug}", file=sys.stderr, flush=True)
+
+    try:
+        content = build_briefing(slugs, _params(args.param), progress=progress)
+    except (UsageError, UnknownChart, ParamError) as exc:
+        print(f"milbal briefing: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ExportError as exc:
+        print(f"milbal briefing: {exc}", file=sys.stderr)
+        return EXIT_BAD_DATA
+    try:
+        _write(args.output, content)
+    except OSError as exc:
+        print(f"milbal briefing: {exc}", file=sys.stderr)
+        return EXIT_BAD_DATA
+    return EXIT_OK
 
 
 def _print_issues(issues) -> None:
@@ -106,8 +269,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    handler = {"serve": cmd_serve, "validate": cmd_validate}[args.command]
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage or the help
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    handler = {
+        "serve": cmd_serve,
+        "validate": cmd_validate,
+        "export": cmd_export,
+        "briefing": cmd_briefing,
+    }[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:

@@ -4,10 +4,12 @@ the one callback shape every page uses (controls -> charts + URL)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from html import escape
 from typing import Any
 from urllib.parse import parse_qsl
 
 import dash
+import flask
 from dash import Input, Output, dcc, html
 
 from dashboard.charts import get_chart, render
@@ -50,10 +52,68 @@ def control(page: str, param: Param, value: Any) -> html.Div:
     return html.Div([html.Label(param.label, htmlFor=cid), widget], className="control")
 
 
-def chart_block(slug: str, params: Mapping[str, Any]) -> html.Section:
-    """Title, graph, caption and source line of one chart, drawn for these parameters."""
+# Download links under every chart: (label, extension of its /chart/<slug>.<ext> route).
+DOWNLOADS = (
+    ("Download CSV", "csv"),
+    ("PNG", "png"),
+    ("SVG", "svg"),
+    ("PDF", "pdf"),
+    ("HTML", "html"),
+)
+
+
+def _origin() -> str:
+    """This server's origin as the browser reached it, for a snippet pasted elsewhere; empty
+    (a relative src) outside a request."""
+    return flask.request.host_url.rstrip("/") if flask.has_request_context() else ""
+
+
+def export_links(slug: str, params: Mapping[str, Any]) -> tuple[list[str], str]:
+    """The download hrefs (in DOWNLOADS order) and the iframe snippet of a chart drawn with
+    these values of its parameters: the same query its page would carry."""
     chart = get_chart(slug)
-    rendered = render(slug, {p.name: params[p.name] for p in chart.params})
+    query = to_query(chart.params, params)
+    hrefs = [f"/chart/{slug}.{ext}{query}" for _, ext in DOWNLOADS]
+    # The query is URL-encoded and its '&name=' stays literal inside an attribute (HTML5),
+    # so the src is left readable; the origin comes from the Host header: escape it.
+    src = f"{escape(_origin())}/chart/{slug}{query}"
+    snippet = (
+        f'<iframe src="{src}" width="100%" height="520" style="border:0" '
+        f'title="{escape(chart.title)}" loading="lazy"></iframe>'
+    )
+    return hrefs, snippet
+
+
+def _exports(slug: str, params: Mapping[str, Any]) -> html.Div:
+    hrefs, snippet = export_links(slug, params)
+    links = [
+        html.A(
+            label,
+            href=href,
+            download="",
+            title=f"Download this chart as {ext.upper()}",
+            id=f"download-{slug}-{ext}",
+            className="download",
+        )
+        for (label, ext), href in zip(DOWNLOADS, hrefs, strict=True)
+    ]
+    embed = html.Details(
+        [
+            html.Summary("Embed"),
+            html.Label("Copy this HTML into a page:", htmlFor=f"embed-{slug}"),
+            dcc.Textarea(id=f"embed-{slug}", value=snippet, readOnly=True, rows=3),
+        ],
+        className="embed",
+    )
+    return html.Div([*links, embed], className="chart-exports", role="group")
+
+
+def chart_block(slug: str, params: Mapping[str, Any]) -> html.Section:
+    """Title, graph, caption, source line and downloads of one chart, drawn for these
+    parameters."""
+    chart = get_chart(slug)
+    own = {p.name: params[p.name] for p in chart.params}
+    rendered = render(slug, own)
     return html.Section(
         [
             html.H3(chart.title),
@@ -64,6 +124,7 @@ def chart_block(slug: str, params: Mapping[str, Any]) -> html.Section:
             ),
             html.P(rendered.caption, id=f"caption-{slug}", className="caption"),
             html.P(rendered.source_line, id=f"sources-{slug}", className="source-line"),
+            _exports(slug, own),
         ],
         className="chart-block",
         id=f"block-{slug}",
@@ -130,8 +191,9 @@ def is_first_call(n_inputs: int) -> bool:
 
 
 def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[str]) -> None:
-    """One callback: any control changes -> every chart of the page redrawn, and the URL's query
-    rewritten so that a copied URL restores the view. Thin: it parses and asks the registry."""
+    """One callback: any control changes -> every chart of the page redrawn (with its download
+    links and embed snippet), and the URL's query rewritten so that a copied URL restores the
+    view. Thin: it parses and asks the registry."""
     # A chart may appear on several pages, each with its own callback: outputs may be shared.
     outputs = [
         Output("url", "search", allow_duplicate=True),
@@ -142,6 +204,11 @@ def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[s
             Output(f"chart-{slug}", "figure", allow_duplicate=True),
             Output(f"caption-{slug}", "children", allow_duplicate=True),
             Output(f"sources-{slug}", "children", allow_duplicate=True),
+            *[
+                Output(f"download-{slug}-{ext}", "href", allow_duplicate=True)
+                for _, ext in DOWNLOADS
+            ],
+            Output(f"embed-{slug}", "value", allow_duplicate=True),
         ]
     inputs = [Input(control_id(page, p.name), "value") for p in params]
 
@@ -154,8 +221,10 @@ def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[s
         result: list[Any] = [query, [html.P(m) for m in problems]]
         for slug in slugs:
             chart = get_chart(slug)
-            rendered = render(slug, {p.name: values[p.name] for p in chart.params})
-            result += [rendered.figure, rendered.caption, rendered.source_line]
+            own = {p.name: values[p.name] for p in chart.params}
+            rendered = render(slug, own)
+            hrefs, snippet = export_links(slug, own)
+            result += [rendered.figure, rendered.caption, rendered.source_line, *hrefs, snippet]
         return result
 
 
@@ -182,6 +251,7 @@ __all__ = [
     "chart_block",
     "chart_page",
     "control",
+    "export_links",
     "is_first_call",
     "messages",
     "page_params",

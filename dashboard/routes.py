@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, send_file
 
+from dashboard.export.routes import register_export_routes
 from validation import datasets_dir
 from validation.schemas import MODELS
 
 
 def register_routes(server: Flask) -> None:
+    register_export_routes(server)
+
     @server.get("/data/<name>.csv")
     def table_csv(name: str):
         """The embedded table's file as it is in datasets/ (it is validated at start-up)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -42,10 +44,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """`milbal serve` in a subprocess on 127.0.0.1 and a free port; yields its base URL.
-    Its output goes to a file: an unread pipe would fill up and stall the server."""
+def _serve(tmp_path_factory, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`milbal serve` in a subprocess on 127.0.0.1 and a free port, with `env` added to the
+    environment; yields its base URL. Its output goes to a file: an unread pipe would fill up
+    and stall the server."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("server") / "milbal-serve.log"
@@ -55,6 +57,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
     deadline = time.monotonic() + 60
     try:
@@ -78,6 +81,60 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The dashboard on the embedded data, served on 127.0.0.1; yields its base URL."""
+    yield from _serve(tmp_path_factory)
+
+
+# Labels an attacker might slip into a dataset: a spreadsheet formula, a script tag, an
+# event handler. Every output must show them as text (and neutralise formulas in CSV).
+HOSTILE_NAMES = {
+    "AZE": '=HYPERLINK("http://example.invalid","Azerbaijan")',
+    "ARM": "<script>window.__pwned=1</script>Armenia",
+}
+HOSTILE_TITLES = {
+    "rv-essay": '@SUM(1+1) <img src=x onerror="window.__pwned=2">Drones and Special Forces',
+}
+
+
+def _rewrite_csv(path: Path, key: str, column: str, values: dict[str, str]) -> None:
+    """Replace `column` in the rows whose `key` is in `values`, keeping every other cell as
+    written (the csv module, not pandas, so that numbers keep their form)."""
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    missing_keys = set(values) - {row[key] for row in rows}
+    assert not missing_keys, f"{path.name} has no {key} {missing_keys}"
+    for row in rows:
+        row[column] = values.get(row[key], row[column])
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture(scope="session")
+def hostile_datasets(tmp_path_factory) -> Path:
+    """A copy of datasets/ whose country names and one source title hold a formula, a script
+    tag and an event handler (HOSTILE_NAMES, HOSTILE_TITLES). Point the app at it with
+    MILBAL_DATASETS_DIR; in-process, clear validation.load_catalog's cache (and
+    dashboard.charts._render's) before and after."""
+    path = tmp_path_factory.mktemp("hostile-datasets")
+    for pattern in ("*.csv", "*.meta.yaml"):
+        for source in (ROOT / "datasets").glob(pattern):
+            shutil.copy2(source, path / source.name)
+    _rewrite_csv(path / "countries.csv", "iso3", "name", HOSTILE_NAMES)
+    _rewrite_csv(path / "sources.csv", "source_id", "title", HOSTILE_TITLES)
+    return path
+
+
+@pytest.fixture(scope="session")
+def hostile_server(tmp_path_factory, hostile_datasets) -> Iterator[str]:
+    """The dashboard on hostile_datasets, served on 127.0.0.1; yields its base URL."""
+    yield from _serve(tmp_path_factory, {"MILBAL_DATASETS_DIR": str(hostile_datasets)})
 
 
 @pytest.fixture(scope="session")

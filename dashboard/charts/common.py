@@ -38,10 +38,7 @@ def columns(frame: pd.DataFrame) -> dict[str, Any]:
     hit = _COLUMNS.get(id(frame))
     if hit is not None and hit[0] is frame:
         return hit[1]
-    cols = {
-        c: frame[c].array if frame[c].dtype.kind == "M" else frame[c].to_numpy()
-        for c in frame.columns
-    }
+    cols = {c: s.array if s.dtype.kind == "M" else s.to_numpy() for c, s in frame.items()}
     with _COLUMNS_LOCK:  # callbacks run in threads
         if len(_COLUMNS) >= 16:
             _COLUMNS.pop(next(iter(_COLUMNS)))

@@ -1,0 +1,66 @@
+"""The embeddable page of one chart (/chart/<slug>): the chart filling the frame, its title,
+caption and source line, and a link to the full view. plotly.js comes from this app."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from dashboard.charts import Rendered
+from dashboard.export.figures import full_view_query, script_json
+from dashboard.style import FONT
+
+# Relative to /chart/<slug>, so it also works when the app is served under a prefix.
+PLOTLY_JS_URL = "plotly.min.js"
+
+EMBED_STYLE = """
+html, body { height: 100%%; margin: 0; }
+body { font-family: %s; color: #1a1a1a; display: flex; flex-direction: column;
+  padding: 8px 12px; box-sizing: border-box; }
+h1 { font-size: 17px; margin: 0 0 4px; }
+#chart { flex: 1 1 auto; min-height: 220px; }
+.caption { font-size: 13px; margin: 6px 0 2px; }
+.sources { color: #444; font-size: 11px; margin: 0 0 2px; }
+.full-view { font-size: 12px; }
+"""
+
+
+def embed_page(rendered: Rendered, query: str | None = None) -> str:
+    """The page for an iframe. `query` ('?a=AZE&b=ARM...') is appended to the chart's page for
+    the link to the full view; by default the query of rendered.params. All text is escaped."""
+    e = html.escape
+    chart = rendered.chart
+    if query is None:
+        query = full_view_query(rendered)
+    query = query.strip()
+    if query and not query.startswith("?"):
+        query = "?" + query
+    layout = {k: v for k, v in rendered.figure.get("layout", {}).items() if k not in ("width",)}
+    # The frame decides the size: the chart takes the room the texts leave.
+    layout.pop("height", None)
+    layout["autosize"] = True
+    figure = {**rendered.figure, "layout": layout}
+    config = {"responsive": True, "displaylogo": False}
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(chart.title)}</title>
+<style>{EMBED_STYLE % FONT}</style>
+<script src="{e(PLOTLY_JS_URL)}"></script>
+</head>
+<body>
+<h1>{e(chart.title)}</h1>
+<div id="chart"></div>
+<p class="caption">{e(rendered.caption)}</p>
+<p class="sources">{e(rendered.source_line)}</p>
+<a class="full-view" href="{e(chart.page + query)}" target="_blank" rel="noopener">
+Open the full view</a>
+<script>
+var figure = {script_json(figure)};
+Plotly.newPlot("chart", figure.data, figure.layout, {json.dumps(config)});
+</script>
+</body>
+</html>
+"""
