@@ -24,3 +24,11 @@ sync_env() {  # sync_env [--extra test]
   find_uv
   "$UV" sync --frozen --python python3 --quiet "$@"
 }
+
+ensure_chromium() {  # Debian's Chromium: browser tests, and kaleido's PNG/SVG/PDF exports
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "milbal: installing Debian's chromium (chart images and browser tests need it)" >&2
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-liberation >/dev/null
+  fi
+}
