@@ -1,7 +1,8 @@
-"""The `milbal` command: serve the dashboard, validate data, export charts and briefings.
+"""The `milbal` command: serve the dashboard, validate data, import public datasets, export
+charts and briefings.
 
-Exit codes: 0 success, 1 bad data (or an export that failed), 2 bad usage (an unknown chart or
-parameter, a bad value). Errors go to stderr, never as a traceback.
+Exit codes: 0 success, 1 bad data (a refused import, or an export that failed), 2 bad usage (an
+unknown chart, kind or parameter, a bad value). Errors go to stderr, never as a traceback.
 """
 
 from __future__ import annotations
@@ -39,6 +40,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=f"table the files hold (default: from the file name); one of {', '.join(MODELS)}",
     )
+
+    imp = commands.add_parser(
+        "import",
+        help="import a public dataset (GMI, GFP, SIPRI, WDI, NMC, CDB90) into the data folder",
+        description="Read a publisher's file, check it, and store it in MILBAL_DATA_DIR "
+        "(default: $XDG_DATA_HOME/milbal or ~/.local/share/milbal), where the dashboard picks "
+        "it up at start. The same file again changes nothing; a bad file is refused with "
+        "file:line: column: value: rule and nothing is stored.",
+    )
+    imp.add_argument("kind", nargs="?", metavar="KIND", help="the kind of file: " + _kinds())
+    imp.add_argument("path", nargs="?", type=Path, metavar="PATH", help="the file (cdb90: folder)")
+    imp.add_argument("--from-url", metavar="URL", help="download the file (http/https) instead")
+    imp.add_argument("--sha256", metavar="HEX", help="the download's sha256 (with --from-url)")
+    imp.add_argument("--list", action="store_true", help="list the stored imports")
 
     export = commands.add_parser(
         "export",
@@ -94,6 +109,12 @@ def _add_params(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="a chart parameter, e.g. --param a=AZE --param terrain=mountain (repeatable)",
     )
+
+
+def _kinds() -> str:
+    from validation.importers import KINDS
+
+    return ", ".join(KINDS)
 
 
 class UsageError(ValueError):
@@ -248,6 +269,75 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_record(record: dict, where: Path) -> None:
+    rows = ", ".join(f"{table} {n:,} rows" for table, n in record.get("rows", {}).items())
+    print(f"{record['kind']}: {record.get('file')} (sha256 {record.get('sha256', '')[:12]})")
+    print(f"  tables: {rows or 'none'}; new countries: {record.get('countries', 0)}")
+    print(f"  source: {record.get('source_id', '')}; imported {record.get('imported_at', '')}")
+    for note in record.get("notes", []):
+        print(f"  note: {note}")
+    print(f"  stored in {where}")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from validation.importers import KINDS, describe_kinds
+    from validation.importers.base import ImportRefused
+    from validation.importers.store import data_dir, from_url, import_path, records
+
+    root = data_dir()
+    if args.list:
+        if args.kind or args.path or args.from_url:
+            print("milbal import: --list takes no KIND, PATH or --from-url", file=sys.stderr)
+            return EXIT_USAGE
+        stored = records(root)
+        if not stored:
+            print(f"no imports in {root}")
+        for slot, record in stored.items():
+            _print_record(record, root / slot)
+        return EXIT_OK
+    if not args.kind:
+        print(
+            "milbal import: give KIND and PATH (or --from-url URL --sha256 HEX), or --list; "
+            f"kinds: {', '.join(KINDS)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.kind not in KINDS:
+        described = "; ".join(f"{k}: {d}" for k, d in describe_kinds().items())
+        print(f"milbal import: unknown kind {args.kind!r}; kinds: {described}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.from_url and args.path:
+        print("milbal import: give PATH or --from-url, not both", file=sys.stderr)
+        return EXIT_USAGE
+    if args.sha256 and not args.from_url:
+        print("milbal import: --sha256 goes with --from-url", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.from_url:
+            if not args.sha256:
+                raise UsageError("--from-url needs --sha256 HEX (the expected file's sha256)")
+            result = from_url(args.kind, args.from_url, args.sha256, root)
+        elif args.path:
+            result = import_path(args.kind, args.path, root)
+        else:
+            raise UsageError(f"{args.kind}: give PATH (or --from-url URL --sha256 HEX)")
+    except ValueError as exc:  # UsageError, or a bad URL or sha256
+        print(f"milbal import: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ImportRefused as exc:
+        print(f"milbal import: refused; nothing stored:\n{exc}", file=sys.stderr)
+        return EXIT_BAD_DATA
+    record = result.record
+    if not result.changed:
+        print(
+            f"{record.get('file')}: already imported (same sha256): nothing changed "
+            f"({root / record.get('slot', record['kind'])})"
+        )
+        return EXIT_OK
+    _print_record(record, root / record.get("slot", record["kind"]))
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from validation import DataValidationError, load_catalog
 
@@ -276,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {
         "serve": cmd_serve,
         "validate": cmd_validate,
+        "import": cmd_import,
         "export": cmd_export,
         "briefing": cmd_briefing,
     }[args.command]

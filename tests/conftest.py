@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +19,26 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_configure(config) -> None:
+    """Tests never see a user's imports: MILBAL_DATA_DIR is an empty temporary folder for the
+    whole session (set before any server starts, so `milbal serve` inherits it). Tests that
+    import something use their own folder."""
+    folder = tempfile.mkdtemp(prefix="milbal-test-data-")
+    config._milbal_data_dir = (folder, os.environ.get("MILBAL_DATA_DIR"))
+    os.environ["MILBAL_DATA_DIR"] = folder
+
+
+def pytest_unconfigure(config) -> None:
+    folder, before = getattr(config, "_milbal_data_dir", (None, None))
+    if folder is None:
+        return
+    if before is None:
+        os.environ.pop("MILBAL_DATA_DIR", None)
+    else:
+        os.environ["MILBAL_DATA_DIR"] = before
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def missing(reason: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -38,10 +38,14 @@ def display_path(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Validated tables by name, with their metadata. Treat the frames as read-only."""
+    """Validated tables by name, with their metadata. Treat the frames as read-only.
+
+    `imported`: slot (the kind, or kind-dataset) -> record of each import in MILBAL_DATA_DIR
+    whose rows were appended to the tables (a record with a `problem` was left out)."""
 
     tables: dict[str, pd.DataFrame]
     meta: dict[str, dict]
+    imported: dict[str, dict] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -127,10 +131,57 @@ def read_meta(directory: Path) -> dict[str, dict]:
 
 @functools.cache
 def load_catalog() -> Catalog:
-    """All embedded tables, validated; raises DataValidationError listing every problem."""
+    """All embedded tables, validated (raises DataValidationError listing every problem), with
+    the rows imported into MILBAL_DATA_DIR appended (see validation.importers.store).
+
+    Imported rows keep their source ids (`import-<kind>`), so a figure the embedded data and
+    an import both give shows up as two sources, not one overwriting the other."""
     directory = datasets_dir()
     frames, issues = load_directory(directory)
     if issues:
         raise DataValidationError(issues)
     tables = {name: frame.reset_index(drop=True) for name, frame in frames.items()}
-    return Catalog(tables=tables, meta=read_meta(directory))
+    meta = read_meta(directory)
+    imported = _merge_imported(tables, meta)
+    return Catalog(tables=tables, meta=meta, imported=imported)
+
+
+def reload_catalog() -> Catalog:
+    """Forget the cached catalog (after an import) and load it again."""
+    load_catalog.cache_clear()
+    return load_catalog()
+
+
+def _merge_imported(tables: dict[str, pd.DataFrame], meta: dict[str, dict]) -> dict[str, dict]:
+    """Append every stored import's rows to `tables` (new countries and sources only; other
+    tables whole; imported-only tables added); returns slot -> record."""
+    from validation.importers import get_module
+    from validation.importers.store import load_imported, records
+
+    problems: dict[str, str] = {}
+    stored = records()
+    if not stored:
+        return {}
+    extra = load_imported(problems=problems)
+    for name, frame in extra.items():
+        if name not in tables:
+            tables[name] = frame
+            continue
+        if name == "countries":
+            frame = frame[~frame["iso3"].isin(tables[name]["iso3"])]
+        elif name == "sources":
+            frame = frame[~frame["source_id"].isin(tables[name]["source_id"])]
+        if len(frame):
+            tables[name] = pd.concat([tables[name], frame], ignore_index=True)
+    for slot, record in stored.items():
+        if slot in problems:
+            record["problem"] = problems[slot]
+            continue
+        try:
+            module_meta = getattr(get_module(record["kind"]), "META", {})
+        except (KeyError, ImportError):
+            module_meta = {}
+        for name in record.get("rows", {}):
+            if name not in meta and name in module_meta:
+                meta[name] = module_meta[name]
+    return stored

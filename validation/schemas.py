@@ -127,14 +127,26 @@ class Manpower(pa.DataFrameModel):
         unique = ["country", "year", "measure", "source_id"]
 
 
+RANKING_INDICES = ("gfp", "gmi", "gmi_revised")
+
+
+def _scale_index(scale: str) -> str | None:
+    """The index a score scale belongs to: the longest index its name starts with + '_'."""
+    fits = [i for i in RANKING_INDICES if scale.startswith(i + "_")]
+    return max(fits, key=len) if fits else None
+
+
 class Rankings(pa.DataFrameModel):
-    index: Series[str] = pa.Field(isin=["gfp", "gmi"])
+    # gmi_revised: BICC's revised all-years series (imported), not the annual editions' ranks.
+    index: Series[str] = pa.Field(isin=list(RANKING_INDICES))
     edition: Series[pd.Int64Dtype] = pa.Field(ge=1990, le=2100)
     country: Series[str] = pa.Field(str_matches=ISO3)
     rank: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
     of_countries: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
     score: Series[float] = pa.Field(nullable=True, ge=0)
-    score_scale: Series[str] = pa.Field(nullable=True, isin=["gfp_powerindex", "gmi_points_1000"])
+    score_scale: Series[str] = pa.Field(
+        nullable=True, isin=["gfp_powerindex", "gmi_points_1000", "gmi_revised_points"]
+    )
     source_id: Series[str] = pa.Field(str_matches=SLUG)
     note: Series[str] = pa.Field(nullable=True)
 
@@ -153,8 +165,17 @@ class Rankings(pa.DataFrameModel):
 
     @pa.dataframe_check(error="index,score_scale|score_scale does not belong to this index")
     def scale_matches_index(cls, df: pd.DataFrame) -> pd.Series:
-        scale_index = df["score_scale"].str.split("_").str[0]
-        return (df["score_scale"].isna() | (scale_index == df["index"])).astype(bool)
+        # A scale belongs to the longest index its name starts with: gmi_points_1000 -> gmi,
+        # gmi_revised_points -> gmi_revised.
+        scale, index = df["score_scale"], df["index"]
+        belongs = pd.Series(
+            [
+                isinstance(s, str) and isinstance(i, str) and _scale_index(s) == i
+                for s, i in zip(scale, index, strict=True)
+            ],
+            index=df.index,
+        )
+        return (scale.isna() | belongs).astype(bool)
 
     class Config:
         strict = True

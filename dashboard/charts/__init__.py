@@ -36,6 +36,8 @@ class Chart:
     figure: Callable[[pd.DataFrame, Mapping[str, Any]], dict]
     caption: Callable[[pd.DataFrame, Mapping[str, Any]], str]
     units: str = ""
+    # Tables the chart needs that come only from an import (`milbal import`), e.g. "battles".
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,7 @@ def chart_index() -> dict[str, Any]:
                 "title": chart.title,
                 "page": chart.page,
                 "units": chart.units,
+                "needs_import": list(chart.needs),
                 "params": [described(p) for p in chart.params],
                 "image_options": [described(p) for p in image_options(chart)],
                 "embed": f"/chart/{chart.slug}",

@@ -1,14 +1,37 @@
 """/data: the catalogue. Each table with its rows, columns and units, validation status and a
-download; every source with its licence or terms."""
+download; every source with its licence or terms; the imports found in MILBAL_DATA_DIR, marked
+as such; and an upload that checks a publisher's file for this browser session only."""
 
 from __future__ import annotations
 
-from dash import html
+import base64
+import binascii
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from validation import datasets_dir, load_catalog
 from validation.catalog import load_directory
+from validation.importers import FOLDER_KINDS, KINDS, describe_kinds
+from validation.importers.base import ImportRefused
+from validation.importers.store import read_checked, unpack_zip
+from validation.schemas import MODELS
 
 PATH, NAME, ORDER, NAV = "/data", "Data", 9, True
+
+PREVIEW_ROWS = 10
+# Rows of each table kept in the browser session (sessionStorage holds a few MB per site).
+SESSION_ROWS = 20_000
+
+
+def max_upload_bytes() -> int:
+    """The upload cap: MILBAL_MAX_UPLOAD_MB (default 20), read when used."""
+    return int(float(os.environ.get("MILBAL_MAX_UPLOAD_MB", "20")) * 1024 * 1024)
 
 
 def _columns(meta: dict) -> html.Ul:
@@ -28,15 +51,68 @@ def _status(issues: list) -> dict[str, str]:
     return counts
 
 
+def _when(record: dict) -> str:
+    """'2025-01-31 12:00 UTC' from a record's imported_at."""
+    stamp = str(record.get("imported_at", ""))
+    return stamp[:16].replace("T", " ") + " UTC" if stamp else ""
+
+
+def _import_label(slot: str, record: dict) -> str:
+    return (
+        f"{slot}: {record.get('file', '')}, sha256 {str(record.get('sha256', ''))[:12]}, "
+        f"{_when(record)}"
+    )
+
+
+def imported_rows(imported: dict[str, dict]) -> dict[str, list[tuple[str, int, dict]]]:
+    """table -> [(slot, rows, record)] of the imports that added rows to it (new countries
+    count for `countries`, the import's source row for `sources`)."""
+    out: dict[str, list[tuple[str, int, dict]]] = {}
+    for slot, record in imported.items():
+        if record.get("problem"):
+            continue
+        counts = dict(record.get("rows", {}))
+        if record.get("countries"):
+            counts["countries"] = record["countries"]
+        counts["sources"] = 1
+        for table, n in counts.items():
+            out.setdefault(table, []).append((slot, int(n), record))
+    return out
+
+
+def _imported_cell(entries: list[tuple[str, int, dict]]) -> html.Td:
+    if not entries:
+        return html.Td("", className="imported-none")
+    return html.Td(
+        html.Ul(
+            [
+                html.Li(f"{n:,} rows imported from {_import_label(slot, record)}")
+                for slot, n, record in entries
+            ]
+        ),
+        className="imported",
+    )
+
+
 def tables_section() -> html.Section:
     catalog = load_catalog()
     _, issues = load_directory(datasets_dir())
     problems = _status(issues)
     summary = catalog.summary()
+    by_table = imported_rows(catalog.imported)
     rows = []
     for row in summary.itertuples():
         meta = catalog.meta.get(row.table, {})
-        status = "valid" if row.table not in problems else f"{problems[row.table]} problems"
+        if row.table in MODELS:
+            status = "valid" if row.table not in problems else f"{problems[row.table]} problems"
+            download = html.A(
+                "CSV",
+                href=f"/data/{row.table}.csv",
+                download=f"{row.table}.csv",
+                id=f"data-download-{row.table}",
+            )
+        else:
+            status, download = "imported", ""
         rows.append(
             html.Tr(
                 [
@@ -52,14 +128,8 @@ def tables_section() -> html.Section:
                     html.Td(row.sources, className="num"),
                     html.Td(status, className=f"status {status.split()[0]}"),
                     html.Td(meta.get("licence", "")),
-                    html.Td(
-                        html.A(
-                            "CSV",
-                            href=f"/data/{row.table}.csv",
-                            download=f"{row.table}.csv",
-                            id=f"data-download-{row.table}",
-                        )
-                    ),
+                    html.Td(download),
+                    _imported_cell(by_table.get(row.table, [])),
                 ],
                 id=f"data-table-{row.table}",
             )
@@ -76,20 +146,73 @@ def tables_section() -> html.Section:
                     "Validation",
                     "Licence",
                     "Download",
+                    "Imported",
                 )
             ]
         )
     )
     total = int(summary["rows"].sum())
+    n_imported = sum(n for entries in by_table.values() for _, n, _ in entries)
+    also = f" ({n_imported:,} of them imported, marked below)" if n_imported else ""
     return html.Section(
         [
             html.H2("Tables"),
             html.P(
-                f"{len(summary)} tables, {total} rows, {len(catalog['sources'])} sources. "
-                "Every row cites its source; `milbal validate` checks them.",
+                f"{len(summary)} tables, {total} rows{also}, {len(catalog['sources'])} sources. "
+                "Every row cites its source; `milbal validate` checks the embedded tables.",
                 id="data-summary",
             ),
             html.Table([head, html.Tbody(rows)], id="data-tables", className="data-table"),
+        ]
+    )
+
+
+def imports_section() -> html.Section:
+    """The imports in MILBAL_DATA_DIR: file, sha256, time, rows per table, notes."""
+    imported = load_catalog().imported
+    intro = html.P(
+        [
+            "Public datasets imported with ",
+            html.Code("milbal import <kind> <path>"),
+            f" (kinds: {', '.join(KINDS)}); the dashboard reads them when it starts. ",
+            "Imported rows keep their source id (import-<kind>), so where they and the "
+            "embedded rows give the same figure, both are shown.",
+        ]
+    )
+    if not imported:
+        return html.Section(
+            [html.H2("Imports"), intro, html.P("No imports.", id="data-imports-none")]
+        )
+    rows = []
+    for slot, record in imported.items():
+        tables = ", ".join(f"{t}: {n:,}" for t, n in record.get("rows", {}).items())
+        notes = [html.Li(n) for n in record.get("notes", [])]
+        if record.get("problem"):
+            notes.insert(0, html.Li(f"not loaded: {record['problem']}", className="problem"))
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(html.Code(slot)),
+                    html.Td(record.get("file", "")),
+                    html.Td(
+                        html.Code(str(record.get("sha256", ""))[:12]),
+                        title=str(record.get("sha256", "")),
+                    ),
+                    html.Td(_when(record)),
+                    html.Td(tables),
+                    html.Td(html.Ul(notes) if notes else ""),
+                ],
+                id=f"data-import-{slot}",
+            )
+        )
+    head = html.Thead(
+        html.Tr([html.Th(h) for h in ("Import", "File", "sha256", "Imported", "Rows", "Notes")])
+    )
+    return html.Section(
+        [
+            html.H2("Imports"),
+            intro,
+            html.Table([head, html.Tbody(rows)], id="data-imports", className="data-table"),
         ]
     )
 
@@ -133,16 +256,224 @@ def sources_section() -> html.Section:
     )
 
 
+# --------------------------------------------------------------------------------------- upload
+
+
+def upload_section() -> html.Section:
+    cap = max_upload_bytes()
+    kinds = describe_kinds()
+    return html.Section(
+        [
+            html.H2("Check a file"),
+            html.P(
+                f"Check a publisher's file against its importer without importing it: the file "
+                f"(at most {cap / 1024 / 1024:g} MB; a .zip of the folder for "
+                f"{', '.join(sorted(FOLDER_KINDS & set(kinds))) or 'folder kinds'}) is read on "
+                "the server and deleted at once, and the rows are kept in this browser tab's "
+                "session only. To add a file to the dashboard for everyone, use "
+                "`milbal import`."
+            ),
+            html.Div(
+                [
+                    html.Label("Kind of file", htmlFor="data-upload-kind"),
+                    dcc.Dropdown(
+                        id="data-upload-kind",
+                        options=[{"label": f"{k}: {d}", "value": k} for k, d in kinds.items()],
+                        value=next(iter(kinds), None),
+                        clearable=False,
+                    ),
+                ],
+                className="control",
+            ),
+            dcc.Upload(
+                html.Div(["Drop a file here, or ", html.A("choose a file", href="#")]),
+                id="data-upload",
+                multiple=False,
+                style={
+                    "border": "2px dashed #8a8a8a",
+                    "borderRadius": "6px",
+                    "padding": "1rem",
+                    "textAlign": "center",
+                    "margin": "0.75rem 0",
+                },
+            ),
+            dcc.Store(id="data-upload-cap", data=cap),
+            dcc.Store(id="data-upload-pending", storage_type="memory"),
+            dcc.Store(id="data-upload-store", storage_type="session"),
+            html.Div(id="data-upload-refusal", className="messages", role="alert"),
+            dcc.Loading(html.Div(id="data-upload-result")),
+        ],
+        id="data-upload-section",
+    )
+
+
+def _safe_name(name: str | None) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name or "upload").name).strip("._")
+    return cleaned[:120] or "upload"
+
+
+def _decode(contents: str, filename: str, cap: int) -> bytes:
+    """The bytes of a dcc.Upload data URL, refusing one above the cap before decoding it."""
+    _, sep, b64 = (contents or "").partition(",")
+    if not sep:
+        raise ImportRefused(f"{filename}: the upload did not arrive as a data URL")
+    size = len(b64) * 3 // 4
+    if size > cap:
+        raise ImportRefused(_too_large(filename, size, cap))
+    try:
+        data = base64.b64decode(b64, validate=True)
+    except (binascii.Error, ValueError):
+        raise ImportRefused(f"{filename}: the upload is not valid base64") from None
+    if len(data) > cap:
+        raise ImportRefused(_too_large(filename, len(data), cap))
+    return data
+
+
+def _too_large(filename: str, size: int, cap: int) -> str:
+    return (
+        f"{filename}: file too large ({size / 1024 / 1024:.1f} MB): the upload limit is "
+        f"{cap / 1024 / 1024:g} MB (MILBAL_MAX_UPLOAD_MB)"
+    )
+
+
+def _split(frame: pd.DataFrame) -> dict:
+    """A frame as JSON-ready {columns, data} (missing -> None, dates as YYYY-MM-DD)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    out = out.astype(object).where(out.notna(), None)
+    return {"columns": [str(c) for c in out.columns], "data": out.values.tolist()}
+
+
+def check_upload(kind: str | None, filename: str | None, contents: str | None) -> dict:
+    """An uploaded file read and checked by its kind's importer, in a temporary folder deleted
+    before returning; nothing goes to MILBAL_DATA_DIR. Returns {ok: True, kind, file, sha256,
+    rows, notes, tables} or {ok: False, message}."""
+    name = _safe_name(filename)
+    try:
+        if kind not in KINDS:
+            raise ImportRefused(f"choose a kind of file ({', '.join(KINDS)})")
+        data = _decode(contents or "", name, max_upload_bytes())
+        digest = hashlib.sha256(data).hexdigest()
+        with tempfile.TemporaryDirectory(prefix="milbal-upload-") as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            del data
+            if kind in FOLDER_KINDS:
+                path = unpack_zip(path, Path(tmp) / "unpacked", label=name)
+            try:
+                imported = read_checked(kind, path)
+            except ImportRefused as exc:
+                raise ImportRefused(
+                    str(exc).replace(str(path) + "/", name + "/").replace(str(path), name)
+                ) from None
+    except ImportRefused as exc:
+        return {"ok": False, "message": str(exc)}
+    notes = list(imported.notes)
+    tables = {}
+    for table, frame in imported.tables.items():
+        if len(frame) > SESSION_ROWS:
+            notes.append(
+                f"{table}: the first {SESSION_ROWS:,} of {len(frame):,} rows are kept in this "
+                "session"
+            )
+        tables[table] = _split(frame.head(SESSION_ROWS))
+    if len(imported.countries):
+        tables["countries"] = _split(imported.countries)
+    return {
+        "ok": True,
+        "kind": kind,
+        "file": name,
+        "sha256": digest,
+        "rows": imported.rows(),
+        "notes": notes,
+        "tables": tables,
+    }
+
+
+def _preview(table: str, split: dict) -> html.Div:
+    head = html.Thead(html.Tr([html.Th(c) for c in split["columns"]]))
+    body = html.Tbody(
+        [
+            html.Tr([html.Td("" if v is None else str(v)) for v in row])
+            for row in split["data"][:PREVIEW_ROWS]
+        ]
+    )
+    return html.Div(
+        [
+            html.H4(f"{table}: first rows"),
+            html.Table([head, body], className="data-table", id=f"data-upload-preview-{table}"),
+        ]
+    )
+
+
+def upload_summary(result: dict) -> list:
+    """What the checked upload holds: its tables and rows, notes, and a preview."""
+    rows = result["rows"]
+    return [
+        html.P(
+            f"{result['file']} ({result['kind']}, sha256 {result['sha256'][:12]}): valid; "
+            + ", ".join(f"{t} {n:,} rows" for t, n in rows.items())
+            + ". Kept in this browser session only; not imported.",
+            id="data-upload-summary",
+        ),
+        html.Ul([html.Li(n) for n in result["notes"]], id="data-upload-notes"),
+        *[_preview(t, s) for t, s in result["tables"].items()],
+    ]
+
+
+# Refuse an oversized file in the browser, before sending it (the server checks again).
+clientside_callback(
+    """function(contents, filename, kind, cap) {
+        if (!contents) { return [null, ""]; }
+        const b64 = contents.slice(contents.indexOf(",") + 1);
+        const size = Math.floor(b64.length * 3 / 4);
+        if (size > cap) {
+            const mb = x => (x / 1048576).toFixed(1);
+            return [null, filename + ": file too large (" + mb(size) + " MB): the upload " +
+                    "limit is " + (cap / 1048576) + " MB (MILBAL_MAX_UPLOAD_MB)"];
+        }
+        return [{contents: contents, filename: filename, kind: kind}, ""];
+    }""",
+    Output("data-upload-pending", "data"),
+    Output("data-upload-refusal", "children"),
+    Input("data-upload", "contents"),
+    State("data-upload", "filename"),
+    State("data-upload-kind", "value"),
+    State("data-upload-cap", "data"),
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output("data-upload-result", "children"),
+    Output("data-upload-store", "data"),
+    Input("data-upload-pending", "data"),
+    prevent_initial_call=True,
+)
+def on_upload(pending: dict | None):
+    if not pending:
+        return "", None
+    result = check_upload(pending.get("kind"), pending.get("filename"), pending.get("contents"))
+    if not result["ok"]:
+        return html.Pre(result["message"], id="data-upload-message", className="messages"), None
+    return upload_summary(result), result
+
+
 def layout(**_query: str) -> html.Div:
     return html.Div(
         [
             html.H1("Data catalogue"),
             html.P(
                 "The embedded tables, typed by hand from the sources they cite, and checked "
-                "against their schemas when the dashboard starts.",
+                "against their schemas when the dashboard starts; and the public datasets "
+                "imported beside them, marked as imported.",
                 className="lead",
             ),
             tables_section(),
+            imports_section(),
+            upload_section(),
             sources_section(),
         ]
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -60,8 +62,11 @@ def test_every_row_has_a_unit_and_a_readable_source(slug):
     rendered = render(slug, defaults(slug))
     table = _read(to_csv(rendered))
     titles = {}
-    with open(f"{ROOT_DATASETS}/sources.csv", newline="", encoding="utf-8") as f:
-        titles = {row["source_id"]: row["title"] for row in csv.DictReader(f)}
+    # the embedded sources, and those of the imports in the data folder (read with csv here)
+    imported = Path(os.environ["MILBAL_DATA_DIR"]).glob("*/sources.csv")
+    for path in [Path(f"{ROOT_DATASETS}/sources.csv"), *imported]:
+        with path.open(newline="", encoding="utf-8") as f:
+            titles.update({row["source_id"]: row["title"] for row in csv.DictReader(f)})
     for row in table.itertuples():
         if isinstance(row.source_id, str):
             for sid in row.source_id.split(";"):

@@ -1,0 +1,887 @@
+"""History: does the force ratio decide battles, and does rugged terrain change the rule? A logit
+of attacker success fitted on CDB90 (imported), and the essay's claims set against evidence.
+
+The CDB90 charts need the imported `battles` table; without it their data functions raise an
+IndicatorError that says how to import it. `claims-ranks` uses the embedded rankings only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.charts import Chart, derived, register
+from dashboard.charts.common import columns, country_name, pick
+from dashboard.style import RULE_COLOURS, base_layout, country_colour, fmt_number
+from indicators.common import IndicatorError, join_sources
+from indicators.force_ratio import compute_force_ratio
+from indicators.history import (
+    HistoryFit,
+    battle_sample,
+    casualty_claim,
+    fit_history_logit,
+    observed_rates,
+    predict_win,
+    ratio_for_probability,
+)
+from validation import Catalog
+
+PAGE = "/history"
+IMPORT_COMMAND = "milbal import cdb90 PATH/TO/cdb90"
+NOT_IMPORTED = (
+    f"CDB90 battle data is not imported; import it in one command: {IMPORT_COMMAND} "
+    "(PATH/TO/cdb90 is the folder of the CDB90 data, holding battles.csv, belligerents.csv, "
+    "terrain.csv and src-data/CDB90-patched.csv)"
+)
+TERRAINS = ("rugged", "other")
+TERRAIN_LABELS = {"rugged": "rugged terrain (TERRA1 = G)", "other": "other terrain"}
+TERRAIN_COLOURS = {"rugged": RULE_COLOURS["mountain"], "other": RULE_COLOURS["general"]}
+# Ratio bins of the observed win rates: [lo, hi), the last one open.
+RATIO_BINS = (0.0, 0.75, 1.0, 1.5, 2.0, 3.0, 6.0, np.inf)
+# The doctrine ratios the essay discusses, and the probabilities whose ratio the claims ask for.
+RULE_RATIOS = (3.0, 6.0)
+CLAIM_PROBABILITIES = (0.5, 0.75)
+CASE = ("AZE", "ARM", 2020)  # the 2020 war's attacker, defender and year
+RATIO_TITLE = "Force ratio, attacker : defender strength (log scale)"
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _floats(values: Any, digits: int = 4) -> list[float]:
+    return np.round(np.asarray(values, dtype=float), digits).tolist()
+
+
+def battles_table(catalog: Catalog) -> pd.DataFrame:
+    """The imported CDB90 battles, or an IndicatorError saying how to import them."""
+    battles = catalog.tables.get("battles")
+    if battles is None or battles.empty:
+        raise IndicatorError(NOT_IMPORTED)
+    return battles
+
+
+def history_model(catalog: Catalog) -> tuple[pd.DataFrame, HistoryFit]:
+    """The sample and its fit, computed once per battles table."""
+    battles = battles_table(catalog)
+
+    def build() -> tuple[pd.DataFrame, HistoryFit]:
+        sample = battle_sample(battles)
+        return sample, fit_history_logit(sample)
+
+    return derived("history-model", (battles,), build)
+
+
+def _sources(sample: pd.DataFrame) -> str:
+    return join_sources(*sample["source_id"].dropna().unique())
+
+
+# ---------------------------------------------------------------------------- history-fit
+
+
+def _case_ratio(catalog: Catalog) -> dict[str, Any] | None:
+    """The 2020 Azerbaijan-Armenia ratio interval from the embedded manpower, if present."""
+    try:
+        row = compute_force_ratio(catalog["manpower"], *CASE).iloc[0]
+    except IndicatorError:
+        return None
+    return {
+        "series": "case_2020",
+        "terrain": "",
+        "ratio": float(row["ratio_mid"]),
+        "ratio_low": float(row["ratio_low"]),
+        "ratio_high": float(row["ratio_high"]),
+        "label": f"{CASE[0]} : {CASE[1]} {CASE[2]}",
+        "unit": "ratio",
+        "source_id": row["source_id"],
+    }
+
+
+def history_fit_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
+    """Rows by series: 'fit' (the fitted P(win) and its 95% band on a grid of ratios, per
+    terrain), 'observed' (win rate and count per ratio bin), 'rule' (3:1 and 6:1) and
+    'case_2020' (the 2020 ratio interval)."""
+    sample, fit = history_model(catalog)
+    sources = _sources(sample)
+    lo, hi = float(sample["ratio"].min()), float(sample["ratio"].max())
+    grid = np.geomspace(lo, hi, 61)
+    parts = []
+    for terrain in TERRAINS:
+        pred = predict_win(fit, grid, terrain == "rugged")
+        parts.append(
+            pd.DataFrame(
+                {
+                    "series": "fit",
+                    "terrain": terrain,
+                    "ratio": grid,
+                    "p_win": pred["p_win"],
+                    "p_low": pred["p_low"],
+                    "p_high": pred["p_high"],
+                    "n": fit.n,
+                    "unit": "probability",
+                    "source_id": sources,
+                }
+            )
+        )
+    rates = observed_rates(sample, RATIO_BINS)
+    parts.append(
+        pd.DataFrame(
+            {
+                "series": "observed",
+                "terrain": rates["terrain"],
+                "ratio": rates["ratio_median"],
+                "bin_low": rates["bin_low"],
+                "bin_high": rates["bin_high"].replace(np.inf, np.nan),
+                "p_win": rates["win_rate"],
+                "wins": rates["wins"],
+                "n": rates["n"],
+                "unit": "share of battles won by the attacker",
+                "source_id": sources,
+            }
+        )
+    )
+    doctrine = catalog["doctrine"]
+    for ratio in RULE_RATIOS:
+        rows = doctrine[doctrine["min_ratio"].astype(float) == ratio]
+        parts.append(
+            pd.DataFrame(
+                [
+                    {
+                        "series": "rule",
+                        "terrain": ";".join(rows["terrain"]) or "",
+                        "ratio": ratio,
+                        "label": f"{ratio:g}:1",
+                        "unit": "ratio",
+                        "source_id": join_sources(*rows["source_id"]) if len(rows) else "",
+                    }
+                ]
+            )
+        )
+    case = _case_ratio(catalog)
+    if case is not None:
+        parts.append(pd.DataFrame([case]))
+    out = pd.concat(parts, ignore_index=True)
+    order = [
+        "series",
+        "terrain",
+        "ratio",
+        "p_win",
+        "p_low",
+        "p_high",
+        "bin_low",
+        "bin_high",
+        "wins",
+        "n",
+        "ratio_low",
+        "ratio_high",
+        "label",
+        "unit",
+        "source_id",
+    ]
+    return out.reindex(columns=order)
+
+
+def _fit_traces(cols: Mapping[str, np.ndarray], terrain: str) -> list[dict]:
+    rows = pick(cols, (cols["series"] == "fit") & (cols["terrain"] == terrain))
+    colour = TERRAIN_COLOURS[terrain]
+    x = _floats(rows["ratio"])
+    band = {
+        "type": "scatter",
+        "mode": "lines",
+        "name": f"{terrain}: 95% band",
+        "legendgroup": terrain,
+        "x": x + x[::-1],
+        "y": _floats(rows["p_high"]) + _floats(rows["p_low"])[::-1],
+        "fill": "toself",
+        "fillcolor": _rgba(colour, 0.15),
+        "line": {"width": 0, "color": colour},
+        "hoverinfo": "skip",
+    }
+    line = {
+        "type": "scatter",
+        "mode": "lines",
+        "name": f"{terrain}: fitted P(win)",
+        "legendgroup": terrain,
+        "x": x,
+        "y": _floats(rows["p_win"]),
+        "line": {"color": colour, "width": 2.5, "dash": "solid" if terrain == "rugged" else "dash"},
+        "hovertemplate": f"{terrain}, ratio %{{x:.2f}}: P(win) %{{y:.2f}}<extra></extra>",
+    }
+    return [band, line]
+
+
+def _observed_trace(cols: Mapping[str, np.ndarray], terrain: str) -> dict:
+    rows = pick(cols, (cols["series"] == "observed") & (cols["terrain"] == terrain))
+    colour = TERRAIN_COLOURS[terrain]
+    n = rows["n"].astype(float)
+    hover = [
+        f"{terrain}, ratio {lo:g}-{'' if hi != hi else f'{hi:g}'}: {int(w)} of {int(k)} "
+        f"won ({r:.0%})"
+        for lo, hi, w, k, r in zip(
+            rows["bin_low"].astype(float),
+            rows["bin_high"].astype(float),
+            rows["wins"].astype(float),
+            n,
+            rows["p_win"].astype(float),
+            strict=True,
+        )
+    ]
+    return {
+        "type": "scatter",
+        "mode": "markers+text",
+        "name": f"{terrain}: observed win rate (n per bin)",
+        "legendgroup": terrain,
+        "x": _floats(rows["ratio"]),
+        "y": _floats(rows["p_win"]),
+        "text": [str(int(k)) for k in n],
+        "textposition": "top center" if terrain == "rugged" else "bottom center",
+        "textfont": {"color": colour, "size": 11},
+        "marker": {
+            "color": colour,
+            "symbol": "circle" if terrain == "rugged" else "square",
+            "size": (6 + 2.2 * np.sqrt(n)).round(1).tolist(),
+            "opacity": 0.75,
+            "line": {"color": "#ffffff", "width": 1},
+        },
+        "hovertext": hover,
+        "hoverinfo": "text",
+    }
+
+
+def _rule_and_case_shapes(cols: Mapping[str, np.ndarray]) -> tuple[list[dict], list[dict]]:
+    shapes, notes = [], []
+    for i in np.flatnonzero(cols["series"] == "case_2020"):
+        lo, hi = float(cols["ratio_low"][i]), float(cols["ratio_high"][i])
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": lo,
+                "x1": hi,
+                "y0": 0,
+                "y1": 1,
+                "line": {"width": 0},
+                "fillcolor": _rgba(country_colour(CASE[0]), 0.18),
+                "layer": "below",
+            }
+        )
+        notes.append(
+            {
+                "x": np.log10((lo * hi) ** 0.5),
+                "y": 0.02,
+                "xref": "x",
+                "yref": "paper",
+                "text": f"{cols['label'][i]}<br>{lo:.2f}-{hi:.2f}",
+                "showarrow": False,
+                "font": {"size": 11, "color": country_colour(CASE[0])},
+                "yanchor": "bottom",
+            }
+        )
+    for i in np.flatnonzero(cols["series"] == "rule"):
+        ratio = float(cols["ratio"][i])
+        terrain = "mountain" if "mountain" in str(cols["terrain"][i]) else "general"
+        colour = RULE_COLOURS[terrain]
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": ratio,
+                "x1": ratio,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": colour, "width": 1.5, "dash": "dot"},
+            }
+        )
+        notes.append(
+            {
+                "x": np.log10(ratio),
+                "y": 1.0,
+                "xref": "x",
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": str(cols["label"][i]),
+                "showarrow": False,
+                "font": {"color": colour, "size": 12},
+            }
+        )
+    return shapes, notes
+
+
+def history_fit_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    cols = columns(data)
+    traces: list[dict] = []
+    for terrain in TERRAINS:
+        traces += _fit_traces(cols, terrain)
+    for terrain in TERRAINS:
+        traces.append(_observed_trace(cols, terrain))
+    shapes, notes = _rule_and_case_shapes(cols)
+    return {
+        "data": traces,
+        "layout": base_layout(
+            height=480,
+            hovermode="closest",
+            shapes=shapes,
+            annotations=notes,
+            margin={"t": 40},
+            xaxis={
+                "title": {"text": RATIO_TITLE},
+                "type": "log",
+                "tickvals": [0.25, 0.5, 1, 2, 3, 6, 10, 16],
+                "ticktext": ["1:4", "1:2", "1:1", "2:1", "3:1", "6:1", "10:1", "16:1"],
+            },
+            yaxis={"title": {"text": "P(attacker succeeds)"}, "range": [0, 1.1]},
+        ),
+    }
+
+
+def _predicted(cols: Mapping[str, np.ndarray], terrain: str, ratio: float) -> str:
+    rows = pick(cols, (cols["series"] == "fit") & (cols["terrain"] == terrain))
+    x = rows["ratio"].astype(float)
+    i = int(np.argmin(np.abs(np.log(x) - np.log(ratio))))
+    return f"{rows['p_win'][i]:.2f} ({rows['p_low'][i]:.2f}-{rows['p_high'][i]:.2f})"
+
+
+def history_fit_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
+    cols = columns(data)
+    observed = cols["series"] == "observed"
+    n = int(cols["n"][observed].astype(float).sum())
+    rugged = int(cols["n"][observed & (cols["terrain"] == "rugged")].astype(float).sum())
+    case = np.flatnonzero(cols["series"] == "case_2020")
+    text = (
+        f"Logit of attacker success on the log force ratio, by terrain, fitted on {n} CDB90 "
+        f"battles ({rugged} on rugged terrain), with 95% bands; markers are the observed win "
+        f"rates per ratio bin, sized and labelled by the number of battles. Dotted lines mark "
+        f"3:1 and 6:1."
+    )
+    if len(case):
+        i = case[0]
+        text += (
+            f" Shaded: {country_name(CASE[0])} against {country_name(CASE[1])}, {CASE[2]}, "
+            f"ratio {float(cols['ratio_low'][i]):.2f}-{float(cols['ratio_high'][i]):.2f}."
+        )
+    return text
+
+
+register(
+    Chart(
+        slug="history-fit",
+        title="Force ratio and attacker success in CDB90 battles, rugged against other terrain",
+        page=PAGE,
+        params=(),
+        data=history_fit_data,
+        figure=history_fit_figure,
+        caption=history_fit_caption,
+        units="probability of attacker success; ratio of personnel strength",
+        needs=("battles",),
+    )
+)
+
+
+# ---------------------------------------------------------------------- history-coefficients
+
+
+def history_coefficients_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
+    """The fitted coefficients (log-odds) with their 95% CIs, n and the log-likelihood."""
+    sample, fit = history_model(catalog)
+    out = fit.coefficients.copy()
+    out["wins"] = fit.wins
+    out["log_likelihood"] = fit.llf
+    out["unit"] = "log-odds"
+    out["source_id"] = _sources(sample)
+    return out
+
+
+def history_coefficients_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    cols = columns(data)
+    est = cols["estimate"].astype(float)
+    lo, hi = cols["ci_low"].astype(float), cols["ci_high"].astype(float)
+    labels = [str(d) for d in cols["description"]]
+    trace = {
+        "type": "scatter",
+        "mode": "markers",
+        "name": "estimate with 95% CI",
+        "x": _floats(est),
+        "y": labels,
+        "marker": {"size": 11, "color": "#1a1a1a"},
+        "error_x": {
+            "type": "data",
+            "symmetric": False,
+            "array": _floats(hi - est),
+            "arrayminus": _floats(est - lo),
+            "color": "#1a1a1a",
+            "thickness": 2,
+            "width": 8,
+        },
+        "hovertext": [
+            f"{t}: {e:+.3f} (95% CI {a:+.3f} to {b:+.3f}; p = {q:.3f})"
+            for t, e, a, b, q in zip(
+                cols["term"], est, lo, hi, cols["p_value"].astype(float), strict=True
+            )
+        ],
+        "hoverinfo": "text",
+    }
+    return {
+        "data": [trace],
+        "layout": base_layout(
+            height=320,
+            showlegend=False,
+            shapes=[
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": 0,
+                    "x1": 0,
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"color": "#999999", "width": 1, "dash": "dash"},
+                }
+            ],
+            xaxis={"title": {"text": "Coefficient (log-odds of attacker success)"}},
+            yaxis={"title": {"text": ""}, "autorange": "reversed"},
+            margin={"l": 280},
+        ),
+    }
+
+
+def history_coefficients_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
+    cols = columns(data)
+    parts = [
+        f"{t} {e:+.3f} (95% CI {a:+.3f} to {b:+.3f})"
+        for t, e, a, b in zip(
+            cols["term"],
+            cols["estimate"].astype(float),
+            cols["ci_low"].astype(float),
+            cols["ci_high"].astype(float),
+            strict=True,
+        )
+    ]
+    return (
+        f"Logit win ~ log(ratio) x rugged on n = {int(cols['n'][0])} battles "
+        f"({int(cols['wins'][0])} attacker wins), log-likelihood "
+        f"{float(cols['log_likelihood'][0]):.2f}: {'; '.join(parts)}. A bar crossing zero "
+        "means the data cannot tell the effect's sign."
+    )
+
+
+register(
+    Chart(
+        slug="history-coefficients",
+        title="Logit coefficients with 95% confidence intervals",
+        page=PAGE,
+        params=(),
+        data=history_coefficients_data,
+        figure=history_coefficients_figure,
+        caption=history_coefficients_caption,
+        units="log-odds of attacker success",
+        needs=("battles",),
+    )
+)
+
+
+# ----------------------------------------------------------------------- history-predictions
+
+
+def history_predictions_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
+    """Rows 'p_win': the fitted P(win) at 3:1 and 6:1 per terrain with its 95% CI; rows
+    'ratio_at_p': the ratio at which each terrain's curve reaches 0.5 and 0.75, with its 95%
+    confidence set (ratio_for_probability)."""
+    sample, fit = history_model(catalog)
+    sources = _sources(sample)
+    rows = []
+    for terrain in TERRAINS:
+        pred = predict_win(fit, list(RULE_RATIOS), terrain == "rugged")
+        for r in pred.itertuples():
+            rows.append(
+                {
+                    "quantity": "p_win",
+                    "terrain": terrain,
+                    "ratio": r.ratio,
+                    "p": r.p_win,
+                    "ci_low": r.p_low,
+                    "ci_high": r.p_high,
+                    "ci_kind": "interval",
+                }
+            )
+    lo, hi = float(sample["ratio"].min()), float(sample["ratio"].max())
+    for terrain in TERRAINS:
+        ends = predict_win(fit, [lo, hi], terrain == "rugged")["p_win"].to_numpy()
+        for prob in CLAIM_PROBABILITIES:
+            found = ratio_for_probability(fit, prob, terrain == "rugged")
+            rows.append(
+                {
+                    "quantity": "ratio_at_p",
+                    "terrain": terrain,
+                    "ratio": found["ratio"],
+                    "p": prob,
+                    "ci_low": found["ci_low"],
+                    "ci_high": found["ci_high"],
+                    "ci_kind": found["ci_kind"],
+                    "in_observed_range": bool(lo <= found["ratio"] <= hi),
+                    "curve_in_range": (
+                        "above"
+                        if (ends > prob).all()
+                        else "below"
+                        if (ends < prob).all()
+                        else "crosses"
+                    ),
+                }
+            )
+    out = pd.DataFrame(rows)
+    out["observed_ratio_min"] = lo
+    out["observed_ratio_max"] = hi
+    out["n"] = fit.n
+    out["unit"] = np.where(out["quantity"] == "p_win", "probability", "ratio")
+    out["source_id"] = sources
+    return out
+
+
+def history_predictions_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    cols = columns(data)
+    traces = []
+    for k, terrain in enumerate(TERRAINS):
+        rows = pick(cols, (cols["quantity"] == "p_win") & (cols["terrain"] == terrain))
+        est = rows["p"].astype(float)
+        lo, hi = rows["ci_low"].astype(float), rows["ci_high"].astype(float)
+        colour = TERRAIN_COLOURS[terrain]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "name": TERRAIN_LABELS[terrain],
+                "x": [f"{r:g}:1" for r in rows["ratio"].astype(float)],
+                "y": _floats(est),
+                "text": [f"{e:.2f}" for e in est],
+                "textposition": "middle right" if k else "middle left",
+                "marker": {
+                    "size": 13,
+                    "color": colour,
+                    "symbol": "circle" if terrain == "rugged" else "square",
+                },
+                "error_y": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": _floats(hi - est),
+                    "arrayminus": _floats(est - lo),
+                    "color": colour,
+                    "thickness": 2,
+                    "width": 8,
+                },
+                "offsetgroup": terrain,
+                "hovertext": [
+                    f"{terrain}, {r:g}:1: P(win) {e:.2f} (95% CI {a:.2f}-{b:.2f})"
+                    for r, e, a, b in zip(rows["ratio"].astype(float), est, lo, hi, strict=True)
+                ],
+                "hoverinfo": "text",
+            }
+        )
+    return {
+        "data": traces,
+        "layout": base_layout(
+            height=360,
+            scattermode="group",
+            xaxis={"title": {"text": "Force ratio (doctrine rule)"}, "type": "category"},
+            yaxis={"title": {"text": "Predicted P(attacker succeeds)"}, "range": [0, 1]},
+        ),
+    }
+
+
+def ratio_at_text(row: Mapping[str, Any]) -> str:
+    """Where a terrain's fitted curve reaches a probability, with its 95% confidence set, in
+    words; a curve that stays above or below it over the observed ratios is said to."""
+    p, lo, hi = row["p"], row["ci_low"], row["ci_high"]
+    if row["ci_kind"] == "interval":
+        return f"reaches {p:g} at {fmt_number(row['ratio'])}:1 (95% CI {lo:.2f} to {hi:.2f})"
+    band = (
+        f"its 95% band excludes {p:g} only between {lo:.2f}:1 and {hi:.2f}:1"
+        if row["ci_kind"] == "outside"
+        else f"its 95% band includes {p:g} at every ratio"
+    )
+    if not row["in_observed_range"] and row["curve_in_range"] in ("above", "below"):
+        return (
+            f"stays {row['curve_in_range']} {p:g} over the observed ratios "
+            f"({row['observed_ratio_min']:.2f} to {row['observed_ratio_max']:.2f}); {band}"
+        )
+    return f"reaches {p:g} at {fmt_number(row['ratio'])}:1, but {band}"
+
+
+def history_predictions_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
+    cols = columns(data)
+    parts = []
+    for terrain in TERRAINS:
+        rows = pick(cols, (cols["quantity"] == "p_win") & (cols["terrain"] == terrain))
+        at = ", ".join(
+            f"{r:g}:1 {e:.2f} ({a:.2f}-{b:.2f})"
+            for r, e, a, b in zip(
+                rows["ratio"].astype(float),
+                rows["p"].astype(float),
+                rows["ci_low"].astype(float),
+                rows["ci_high"].astype(float),
+                strict=True,
+            )
+        )
+        parts.append(f"{terrain}: {at}")
+    rows = pick(cols, (cols["quantity"] == "ratio_at_p") & (cols["terrain"] == "rugged"))
+    crossings = "; ".join(
+        ratio_at_text({c: rows[c][i] for c in rows}) for i in range(len(rows["p"]))
+    )
+    return (
+        f"Fitted P(attacker succeeds) with 95% CIs, n = {int(cols['n'][0])}: "
+        f"{'; '.join(parts)}. On rugged terrain the fitted curve {crossings}."
+    )
+
+
+register(
+    Chart(
+        slug="history-predictions",
+        title="Predicted attacker success at 3:1 and 6:1, by terrain",
+        page=PAGE,
+        params=(),
+        data=history_predictions_data,
+        figure=history_predictions_figure,
+        caption=history_predictions_caption,
+        units="probability of attacker success (ratio rows: attacker : defender strength)",
+        needs=("battles",),
+    )
+)
+
+
+# ------------------------------------------------------------------------ history-casualties
+
+
+def history_casualties_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
+    """Attacker wins with both casualty figures known, by terrain: how many cost the attacker
+    fewer casualties than the defender, and the share with its Wilson 95% interval."""
+    sample, _ = history_model(catalog)
+    out = casualty_claim(sample)
+    out["unit"] = "battles (share: fraction of attacker wins)"
+    out["source_id"] = _sources(sample)
+    return out
+
+
+def history_casualties_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    cols = columns(data)
+    share = cols["share_fewer"].astype(float)
+    lo, hi = cols["share_ci_low"].astype(float), cols["share_ci_high"].astype(float)
+    trace = {
+        "type": "bar",
+        "name": "attacker wins with fewer attacker casualties",
+        "x": [TERRAIN_LABELS[t] for t in cols["terrain"]],
+        "y": _floats(share),
+        "marker": {"color": [TERRAIN_COLOURS[t] for t in cols["terrain"]]},
+        "error_y": {
+            "type": "data",
+            "symmetric": False,
+            "array": _floats(hi - share),
+            "arrayminus": _floats(share - lo),
+            "color": "#1a1a1a",
+            "thickness": 1.5,
+            "width": 8,
+        },
+        "text": [
+            f"{int(f)} of {int(n)}"
+            for f, n in zip(cols["attacker_fewer"], cols["both_known"], strict=True)
+        ],
+        "textposition": "inside",
+        "insidetextanchor": "middle",
+        "hovertext": [
+            f"{t}: {int(f)} of {int(n)} wins ({s:.0%}, 95% CI {a:.0%}-{b:.0%})"
+            for t, f, n, s, a, b in zip(
+                cols["terrain"],
+                cols["attacker_fewer"],
+                cols["both_known"],
+                share,
+                lo,
+                hi,
+                strict=True,
+            )
+        ],
+        "hoverinfo": "text",
+    }
+    return {
+        "data": [trace],
+        "layout": base_layout(
+            height=340,
+            showlegend=False,
+            xaxis={"title": {"text": ""}},
+            yaxis={
+                "title": {"text": "Share of attacker wins with CASA < CASD"},
+                "range": [0, 1],
+                "tickformat": ".0%",
+            },
+        ),
+    }
+
+
+def history_casualties_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
+    cols = columns(data)
+    parts = [
+        f"{t}: {int(f)} of {int(n)} ({s:.0%}, 95% CI {a:.0%}-{b:.0%})"
+        for t, f, n, s, a, b in zip(
+            cols["terrain"],
+            cols["attacker_fewer"],
+            cols["both_known"],
+            cols["share_fewer"].astype(float),
+            cols["share_ci_low"].astype(float),
+            cols["share_ci_high"].astype(float),
+            strict=True,
+        )
+    ]
+    return (
+        "CDB90 battles the attacker won, both sides' casualties known: how many cost the "
+        f"attacker fewer casualties than the defender. {'; '.join(parts)}."
+    )
+
+
+register(
+    Chart(
+        slug="history-casualties",
+        title="Victorious attackers with fewer casualties than the defender, by terrain",
+        page=PAGE,
+        params=(),
+        data=history_casualties_data,
+        figure=history_casualties_figure,
+        caption=history_casualties_caption,
+        units="battles; share of attacker wins",
+        needs=("battles",),
+    )
+)
+
+
+# ------------------------------------------------------------------------------ claims-ranks
+
+ESSAY = "rv-essay"
+INDEX_NAMES = {"gfp": "Global Firepower", "gmi": "Global Militarisation Index"}
+
+
+def claims_ranks_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
+    """The essay's ranks (rv-essay rows) beside every other source's rank for the same index,
+    edition and country: one row per rank, `role` 'essay' or 'published'."""
+    rankings = catalog["rankings"]
+    ranked = rankings[rankings["rank"].notna()]
+    essay = ranked[ranked["source_id"] == ESSAY]
+    if essay.empty:
+        raise IndicatorError("the rankings table holds no rank from the essay (rv-essay)")
+    keys = essay[["index", "edition", "country"]].drop_duplicates()
+    rows = ranked.merge(keys, on=["index", "edition", "country"])
+    out = pd.DataFrame(
+        {
+            "index": rows["index"],
+            "edition": rows["edition"].astype(int),
+            "country": rows["country"],
+            "role": np.where(rows["source_id"] == ESSAY, "essay", "published"),
+            "rank": rows["rank"].astype(int),
+            "of_countries": rows["of_countries"],
+            "note": rows["note"],
+            "unit": "rank",
+            "source_id": rows["source_id"],
+        }
+    )
+    essay_rank = out[out["role"] == "essay"].set_index(["index", "edition", "country"])["rank"]
+    out["essay_rank"] = [
+        int(essay_rank.loc[k])
+        for k in zip(out["index"], out["edition"], out["country"], strict=True)
+    ]
+    out["differs_from_essay"] = (out["role"] == "published") & (out["rank"] != out["essay_rank"])
+    return out.sort_values(
+        ["index", "edition", "country", "role"], ascending=[True, True, True, True]
+    ).reset_index(drop=True)
+
+
+def _claim_label(index: str, edition: int, country: str) -> str:
+    return f"{index.upper()} {edition} {country}"
+
+
+def claims_ranks_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    cols = columns(data)
+    labels = [
+        _claim_label(i, e, c)
+        for i, e, c in zip(cols["index"], cols["edition"], cols["country"], strict=True)
+    ]
+    traces = []
+    for role, symbol, size in (("published", "circle", 11), ("essay", "diamond-open", 16)):
+        mine = cols["role"] == role
+        rows = pick(cols, mine)
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "essay" if role == "essay" else "published figures (other sources)",
+                "x": rows["rank"].astype(int).tolist(),
+                "y": [lab for lab, m in zip(labels, mine, strict=True) if m],
+                "marker": {
+                    "symbol": symbol,
+                    "size": size,
+                    "color": [country_colour(c) for c in rows["country"]],
+                    "line": {"width": 2},
+                },
+                "hovertext": [
+                    f"{_claim_label(i, e, c)}: rank {r} ({s})"
+                    for i, e, c, r, s in zip(
+                        rows["index"],
+                        rows["edition"],
+                        rows["country"],
+                        rows["rank"],
+                        rows["source_id"],
+                        strict=True,
+                    )
+                ],
+                "hoverinfo": "text",
+            }
+        )
+    return {
+        "data": traces,
+        "layout": base_layout(
+            height=320,
+            hovermode="closest",
+            xaxis={"title": {"text": "Rank (1 = top of the list)"}},
+            yaxis={"title": {"text": ""}, "autorange": "reversed", "type": "category"},
+            margin={"l": 140},
+        ),
+    }
+
+
+def claims_ranks_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
+    cols = columns(data)
+    parts = []
+    for i in np.flatnonzero(cols["role"] == "essay"):
+        key = (cols["index"][i], cols["edition"][i], cols["country"][i])
+        mine = (
+            (cols["role"] == "published")
+            & (cols["index"] == key[0])
+            & (cols["edition"] == key[1])
+            & (cols["country"] == key[2])
+        )
+        published = ", ".join(
+            f"{int(r)} ({s})"
+            for r, s in zip(cols["rank"][mine], cols["source_id"][mine], strict=True)
+        )
+        parts.append(
+            f"{_claim_label(*key)}: essay {int(cols['rank'][i])}, "
+            + (f"published {published}" if published else "no other published rank")
+        )
+    differ = int(np.asarray(cols["differs_from_essay"], dtype=bool).sum())
+    return (
+        f"The essay's ranks against the indices' figures as other sources publish them: "
+        f"{'; '.join(parts)}. {differ} published ranks differ from the essay's."
+    )
+
+
+register(
+    Chart(
+        slug="claims-ranks",
+        title="The essay's GFP and GMI ranks against published figures",
+        page=PAGE,
+        params=(),
+        data=claims_ranks_data,
+        figure=claims_ranks_figure,
+        caption=claims_ranks_caption,
+        units="rank in the index (1 = top of the list)",
+    )
+)

@@ -1,0 +1,99 @@
+"""/history in a real browser: without CDB90 the page says how to import it in one command;
+with CDB90 imported into a temporary MILBAL_DATA_DIR (through the store, as `milbal import`
+does) the charts draw with their traces, the claims list its evidence with downloads, no console
+error, and nothing is requested from any host but 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import _serve
+
+pytestmark = pytest.mark.browser
+
+FIT_TRACES = [
+    "rugged: 95% band",
+    "rugged: fitted P(win)",
+    "other: 95% band",
+    "other: fitted P(win)",
+    "rugged: observed win rate (n per bin)",
+    "other: observed win rate (n per bin)",
+]
+
+
+@pytest.fixture(scope="module")
+def cdb90_server(reference_dir, tmp_path_factory) -> Iterator[str]:
+    """The dashboard with CDB90 imported into its own data directory; yields its base URL."""
+    from validation.importers import store
+
+    data = tmp_path_factory.mktemp("cdb90-data")
+    result = store.import_path("cdb90", reference_dir / "cdb90", data)
+    assert result.record["rows"] == {"battles": 660}
+    yield from _serve(tmp_path_factory, {"MILBAL_DATA_DIR": str(data)})
+
+
+def only_localhost(page) -> None:
+    hosts = {urlparse(u).hostname for u in page.requested if u.startswith("http")}
+    assert hosts == {"127.0.0.1"}, page.requested
+    assert not [u for u in page.requested if not u.startswith(("http://127.0.0.1", "data:"))]
+
+
+def test_without_cdb90_the_page_says_how_to_import_it(live_server, page, ui):
+    page.goto(live_server + "/history")
+    box = page.locator("#history-import")
+    box.wait_for()
+    assert "CDB90 is not imported" in box.inner_text()
+    assert page.locator("#history-import-command").inner_text() == (
+        "milbal import cdb90 PATH/TO/cdb90"
+    )
+    caption = ui.caption("history-fit", "milbal import cdb90 PATH/TO/cdb90")
+    assert "No data for this selection" in caption
+    assert ui.traces("chart-history-fit") == []
+    # the rank claim needs no import
+    assert ui.names("chart-claims-ranks") == ["published figures (other sources)", "essay"]
+    assert "Evidence needs CDB90" in page.locator("#claim-mountain").inner_text()
+    page.wait_for_load_state("networkidle")
+    assert page.console_errors == []
+    only_localhost(page)
+
+
+@pytest.mark.reference
+def test_with_cdb90_the_charts_draw(cdb90_server, page, ui):
+    page.goto(cdb90_server + "/history")
+    ui.caption("history-fit", "fitted on 621 CDB90 battles")
+    assert page.locator("#history-import").count() == 0
+    fit = ui.plot("chart-history-fit")
+    assert [t["name"] for t in fit["traces"]] == FIT_TRACES
+    assert fit["xtitle"].startswith("Force ratio")
+    observed = fit["traces"][4]
+    assert all(0 <= y <= 1 for y in observed["y"])
+    assert ui.names("chart-history-coefficients") == ["estimate with 95% CI"]
+    assert len(ui.traces("chart-history-coefficients")[0]["y"]) == 4
+    predictions = ui.traces("chart-history-predictions")
+    assert [t["name"] for t in predictions] == ["rugged terrain (TERRA1 = G)", "other terrain"]
+    assert predictions[0]["x"] == ["3:1", "6:1"]
+    assert ui.names("chart-history-casualties") == ["attacker wins with fewer attacker casualties"]
+    claims = page.locator("#history-claims > li")
+    assert claims.count() == 3
+    assert "at 6:1 is" in page.locator("#claim-mountain-p6").inner_text()
+    assert (
+        "attacker victories on rugged terrain"
+        in page.locator("#claim-casualties-counts").inner_text()
+    )
+    for slug in ("history-predictions", "history-casualties", "claims-ranks"):
+        href = page.locator(f"#claim-download-{slug}").get_attribute("href")
+        assert href == f"/chart/{slug}.csv"
+    page.wait_for_load_state("networkidle")
+    assert page.console_errors == []
+    only_localhost(page)
+
+
+@pytest.mark.reference
+def test_claim_download_serves_the_evidence(cdb90_server, page):
+    response = page.request.get(cdb90_server + "/chart/history-casualties.csv")
+    assert response.status == 200
+    text = response.text()
+    assert "attacker_fewer" in text and "rugged" in text

@@ -1,0 +1,383 @@
+"""What every importer shares: the result of a read (`Imported`), the refusal (`ImportRefused`), and
+helpers that turn a publisher's file into typed rows with precise messages.
+
+An importer reads the publisher's file into text cells indexed by the line (or sheet row) each
+comes from, types and checks them with a pandera model of the publisher's shape
+(`validate_raw`), and maps them to our tidy tables. Every problem is an `Issue` printed as
+`file:line: column: value: rule`, as `milbal validate` prints the embedded tables' problems.
+Index the tidy rows by the line of the source file they come from as well: the store checks them
+against our schemas and names that line when one fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from validation.tables import Issue, _coerce, _issues_from_failures, _show, read_text
+
+# A refusal lists this many problems, then says how many more there are.
+MAX_SHOWN = 20
+
+SOURCE_COLUMNS = [
+    "source_id",
+    "kind",
+    "title",
+    "author",
+    "publisher",
+    "published",
+    "url",
+    "accessed",
+    "licence",
+    "note",
+]
+COUNTRY_COLUMNS = ["iso3", "name", "region"]
+
+
+class ImportRefused(Exception):
+    """A file an importer will not take; the message names file, line (or sheet and row) and
+    column, ready to print. Built from a message or from a list of Issues."""
+
+    def __init__(self, problem: str | Issue | Iterable[Issue]):
+        if isinstance(problem, str):
+            self.issues: list[Issue] = []
+            message = problem
+        else:
+            self.issues = [problem] if isinstance(problem, Issue) else list(problem)
+            message = describe(self.issues)
+        super().__init__(message)
+
+
+def describe(issues: Sequence[Issue]) -> str:
+    """Issues one per line, at most MAX_SHOWN of them, then how many more."""
+    shown = [str(i) for i in issues[:MAX_SHOWN]]
+    if len(issues) > MAX_SHOWN:
+        shown.append(f"... and {len(issues) - MAX_SHOWN} more problems")
+    return "\n".join(shown)
+
+
+@dataclass
+class Imported:
+    """One file read and mapped: our table name -> tidy rows in that table's columns, one row
+    of sources.csv's columns per import (source_id `import-<kind>`), the countries it names
+    (iso3, name, region; the store drops those already in countries.csv) and notes saying what
+    was skipped and why.
+
+    `dataset` (optional) names which of a kind's files this is when a kind has several that
+    should be kept side by side (WDI personnel and WDI share of GDP): each dataset is stored
+    apart, so importing one does not replace the other."""
+
+    kind: str
+    tables: dict[str, pd.DataFrame]
+    sources: pd.DataFrame
+    countries: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COUNTRY_COLUMNS))
+    notes: list[str] = field(default_factory=list)
+    dataset: str | None = None
+
+    @property
+    def slot(self) -> str:
+        """Where the store keeps it: the kind, or `<kind>-<dataset>`."""
+        return self.kind if not self.dataset else f"{self.kind}-{self.dataset}"
+
+    def rows(self) -> dict[str, int]:
+        return {name: len(frame) for name, frame in self.tables.items()}
+
+
+def source_row(**values: str | None) -> pd.DataFrame:
+    """One row of sources.csv's columns (missing columns empty)."""
+    unknown = set(values) - set(SOURCE_COLUMNS)
+    if unknown:
+        raise ValueError(f"not columns of sources.csv: {', '.join(sorted(unknown))}")
+    return pd.DataFrame([{c: values.get(c) for c in SOURCE_COLUMNS}], columns=SOURCE_COLUMNS)
+
+
+def read_file_text(path: Path, label: str | None = None) -> str:
+    """A text file's contents (size-capped, UTF-8 with or without a BOM) or ImportRefused."""
+    label = label or str(path)
+    text, issues = read_text(path, label)
+    if text is None:
+        raise ImportRefused(issues)
+    return text
+
+
+def read_csv_cells(
+    path: Path,
+    required: Sequence[str],
+    *,
+    names: Sequence[str] | None = None,
+    label: str | None = None,
+    text: str | None = None,
+) -> pd.DataFrame:
+    """A publisher's CSV as text cells (empty -> None), indexed by the line each record starts
+    on (header = line 1). Other columns than `required` are kept; a missing required column, a
+    row of the wrong width (a truncated file) or a broken record is refused with its line.
+
+    `names` replaces the header's names (for a header that does not match its rows, e.g. the
+    OWID personnel file's duplicated `Year`): the header line is skipped, rows need len(names)
+    fields."""
+    label = label or str(path)
+    if text is None:
+        text = read_file_text(path, label)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise ImportRefused(Issue(label, None, None, None, "file is empty")) from None
+    except csv.Error as exc:
+        raise ImportRefused(Issue(label, 1, None, None, f"not a CSV file: {exc}")) from None
+    columns = list(names) if names is not None else header
+    if names is None:
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise ImportRefused(
+                [
+                    Issue(label, 1, c, None, f"missing column; the header has: {_listed(header)}")
+                    for c in missing
+                ]
+            )
+        twice = sorted({c for c in header if header.count(c) > 1})
+        if twice:
+            raise ImportRefused(
+                [Issue(label, 1, c, None, "column appears twice in the header") for c in twice]
+            )
+    issues: list[Issue] = []
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = reader.line_num + 1
+    try:
+        for record in reader:
+            if record and any(cell.strip() for cell in record):
+                if len(record) != len(columns):
+                    issues.append(
+                        Issue(
+                            label,
+                            start,
+                            None,
+                            f"{len(record)} fields",
+                            f"expected {len(columns)} fields (one per column); "
+                            "is the file truncated?",
+                        )
+                    )
+                else:
+                    rows.append([cell.strip() for cell in record])
+                    lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        issues.append(Issue(label, start, None, None, f"broken CSV record: {exc}"))
+    if issues:
+        raise ImportRefused(issues)
+    if not rows:
+        raise ImportRefused(Issue(label, 2, None, None, "no data rows below the header"))
+    frame = pd.DataFrame(rows, columns=columns, index=pd.Index(lines, name="line"), dtype=object)
+    return frame.replace("", None)
+
+
+def check_raw(
+    raw: pd.DataFrame,
+    model: type[pa.DataFrameModel],
+    label: str,
+    na_values: Iterable[str] = (),
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """Type text cells with a pandera model's column types and run its checks; returns the typed
+    rows (the model's columns; index = line) and the problems, one Issue per cell or row.
+    `na_values` are cell texts that mean missing (e.g. '. .', 'xxx', '-9')."""
+    missing = [c for c in model.to_schema().columns if c not in raw]
+    if missing:
+        return raw, [Issue(label, 1, c, None, "missing column") for c in missing]
+    columns = list(model.to_schema().columns)
+    cells = raw[columns]
+    blanks = list(na_values)
+    if blanks:
+        cells = cells.mask(cells.isin(blanks))
+    cells = cells.astype(object).where(cells.notna(), None)
+    typed, issues = _coerce(cells, model, label)
+    bad = {i.line for i in issues}
+    clean = typed.loc[~typed.index.isin(bad)]
+    try:
+        checked = model.validate(clean, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        checked = clean
+        issues += _issues_from_failures(exc.failure_cases, clean, model, label)
+    issues.sort(key=lambda i: (i.line or 0, i.column or ""))
+    return (checked if not issues else typed), issues
+
+
+def validate_raw(
+    raw: pd.DataFrame,
+    model: type[pa.DataFrameModel],
+    label: str,
+    na_values: Iterable[str] = (),
+) -> pd.DataFrame:
+    """check_raw, refusing the file on any problem; returns the typed rows (index = line)."""
+    typed, issues = check_raw(raw, model, label, na_values)
+    if issues:
+        raise ImportRefused(issues)
+    return typed
+
+
+def check_tidy(
+    frame: pd.DataFrame, model: type[pa.DataFrameModel], label: str
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """Check rows an importer mapped to one of our tables (typed, any index: the source line
+    where the importer kept it). Returns the rows in the model's column order, with a fresh
+    index, and the problems naming the source line and column."""
+    expected = list(model.to_schema().columns)
+    issues = [
+        Issue(label, None, c, None, "missing column in the importer's output")
+        for c in expected
+        if c not in frame
+    ] + [
+        Issue(label, None, c, None, f"unexpected column; expected: {', '.join(expected)}")
+        for c in frame.columns
+        if c not in expected
+    ]
+    if issues:
+        return frame, issues
+    lines = list(frame.index)
+    work = frame[expected].reset_index(drop=True)
+
+    def line_of(position: int | None) -> int | None:
+        if position is None or not 0 <= position < len(lines):
+            return None
+        value = lines[position]
+        return int(value) if pd.api.types.is_integer(value) else None
+
+    try:
+        checked = model.validate(work, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failures = exc.failure_cases
+        coerce = failures["check"].astype(str).str.startswith("coerce_dtype(")
+        for case in failures[coerce].itertuples(index=False):
+            position = None if pd.isna(case.index) else int(case.index)
+            dtype = str(case.check).removeprefix("coerce_dtype(").rstrip(")").strip("'")
+            issues.append(
+                Issue(
+                    label,
+                    line_of(position),
+                    None if pd.isna(case.column) else str(case.column),
+                    _show(case.failure_case),
+                    f"not of type {dtype}",
+                )
+            )
+        if issues:  # the checks of a column that could not be typed only add noise
+            return work, issues
+        for issue in _issues_from_failures(failures[~coerce], work, model, label):
+            rule = re.sub(
+                r"as line (\d+)",
+                lambda m: (
+                    f"as line {line_of(int(m.group(1)))}"
+                    if line_of(int(m.group(1))) is not None
+                    else "as another row"
+                ),
+                issue.rule,
+            )
+            issues.append(Issue(issue.file, line_of(issue.line), issue.column, issue.value, rule))
+        return work, issues
+    return checked, []
+
+
+def find_header_row(
+    rows: Iterable[Sequence[object]], first_cell: str, limit: int = 50
+) -> int | None:
+    """The 0-based position of the first row whose first cell is `first_cell` (spaces and case
+    ignored) within the first `limit` rows; None when there is none (a workbook whose table
+    starts below a title, e.g. SIPRI's 'Country' row)."""
+    wanted = first_cell.strip().lower()
+    for position, row in enumerate(rows):
+        if position >= limit:
+            break
+        if row and str(row[0] if row[0] is not None else "").strip().lower() == wanted:
+            return position
+    return None
+
+
+def open_sheet(path: Path, sheet: str | Sequence[str], label: str | None = None):
+    """An openpyxl worksheet (read-only, values) of an .xlsx file, by name (or the first of
+    several names that exists); a missing sheet is refused with the sheets the file has.
+    Returns (workbook, worksheet): close the workbook when done."""
+    label = label or str(path)
+    _check_size(path, label)
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - openpyxl comes with the test extra
+        raise ImportRefused(
+            Issue(label, None, None, None, "reading .xlsx needs openpyxl (pip install openpyxl)")
+        ) from None
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
+        raise ImportRefused(
+            Issue(label, None, None, None, f"not an .xlsx workbook: {type(exc).__name__}: {exc}")
+        ) from None
+    wanted = [sheet] if isinstance(sheet, str) else list(sheet)
+    for name in wanted:
+        if name in workbook.sheetnames:
+            return workbook, workbook[name]
+    workbook.close()
+    raise ImportRefused(
+        Issue(
+            label,
+            None,
+            None,
+            " or ".join(repr(n) for n in wanted),
+            f"sheet not found; the workbook has: {', '.join(map(repr, workbook.sheetnames))}",
+        )
+    )
+
+
+def sheet_label(label: str, sheet: str) -> str:
+    """How messages name a sheet of a workbook: 'file.xlsx[Sheet]' (then ':row')."""
+    return f"{label}[{sheet}]"
+
+
+def _check_size(path: Path, label: str) -> None:
+    from validation.tables import MAX_FILE_BYTES
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportRefused(
+            Issue(label, None, None, None, f"cannot read file: {exc.strerror}")
+        ) from None
+    if size > MAX_FILE_BYTES:
+        raise ImportRefused(
+            Issue(
+                label,
+                None,
+                None,
+                f"{size / 1024 / 1024:.1f} MB",
+                f"file too large: the limit is {MAX_FILE_BYTES / 1024 / 1024:.0f} MB "
+                "(set MILBAL_MAX_FILE_MB to raise it)",
+            )
+        )
+
+
+def _listed(names: Sequence[str]) -> str:
+    shown = ", ".join(n or "(empty)" for n in names[:15])
+    return shown + (", ..." if len(names) > 15 else "")
+
+
+def per_edition(imported: Imported, edition: object) -> Imported:
+    """The import kept apart per edition of its publication (GFP 2018 beside GFP 2020, SIPRI's
+    2021 edition beside its 2023 one): stored as `<kind>-<edition>`, with the source id
+    `import-<kind>-<edition>` on every row, so editions stand side by side and their
+    disagreements stay visible instead of one edition replacing another."""
+    old = f"import-{imported.kind}"
+    new = f"{old}-{edition}"
+    tables = {}
+    for name, frame in imported.tables.items():
+        frame = frame.copy()
+        if "source_id" in frame:
+            frame["source_id"] = frame["source_id"].replace(old, new)
+        tables[name] = frame
+    sources = imported.sources.copy()
+    sources["source_id"] = sources["source_id"].replace(old, new)
+    return dataclasses.replace(imported, tables=tables, sources=sources, dataset=str(edition))
