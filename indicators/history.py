@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from indicators.common import IndicatorError
+
+
+def _z_quantile(p: float) -> float:
+    """The standard normal quantile (the standard library's: scipy.stats takes ~1.5 s to import,
+    and this module is imported when the dashboard starts)."""
+    return NormalDist().inv_cdf(p)
+
 
 FORMULA = "win ~ log_ratio * rugged"
 # Terms in the order statsmodels' formula gives them (the design matrix's columns).
@@ -143,7 +150,7 @@ def predict_win(fit: HistoryFit, ratios: Sequence[float], rugged: bool | Sequenc
     beta = fit.coefficients["estimate"].to_numpy(dtype=float)
     eta = x @ beta
     se = np.sqrt(np.einsum("ij,jk,ik->i", x, fit.cov, x))
-    z = stats.norm.ppf(0.5 + LEVEL / 2)
+    z = _z_quantile(0.5 + LEVEL / 2)
     return pd.DataFrame(
         {
             "ratio": ratios,
@@ -176,7 +183,7 @@ def ratio_for_probability(fit: HistoryFit, p: float, rugged: bool) -> dict[str, 
     cb = np.array([0.0, 1.0, 0.0, g])  # and slope b = b1 + g*b3
     a, b = ca @ beta, cb @ beta
     v_aa, v_ab, v_bb = ca @ fit.cov @ ca, ca @ fit.cov @ cb, cb @ fit.cov @ cb
-    z2 = stats.norm.ppf(0.5 + LEVEL / 2) ** 2
+    z2 = _z_quantile(0.5 + LEVEL / 2) ** 2
     d = a - np.log(p / (1 - p))
     # The band contains p where (a + b t - logit p)^2 <= z^2 se(t)^2, t = log ratio:
     # qa t^2 + 2 qb t + qc <= 0.
@@ -249,7 +256,7 @@ def wilson_interval(k: int, n: int, level: float = LEVEL) -> tuple[float, float]
     """The Wilson score interval of a proportion k/n."""
     if n == 0:
         return float("nan"), float("nan")
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = _z_quantile(0.5 + level / 2)
     share = k / n
     centre = (share + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
