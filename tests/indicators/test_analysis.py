@@ -153,6 +153,23 @@ class TestRankingTrends:
         )
         assert out.stdout.strip() == "False"
 
+    def test_the_dashboard_starts_without_the_model_libraries(self):
+        """statsmodels and scipy take 1.5-2 s each to import: the app is built without them
+        (they load where a model is fitted, in the background warm-up)."""
+        import subprocess
+        import sys
+
+        code = (
+            "import sys\n"
+            "from dashboard.factory import create_app\n"
+            "create_app()\n"
+            "print(sorted(m for m in ('statsmodels', 'scipy') if m in sys.modules))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == "[]"
+
 
 class TestSourceConflicts:
     def test_gfp_2020_azerbaijan_63_and_64(self):
