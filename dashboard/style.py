@@ -62,3 +62,9 @@ def fmt_number(x: float) -> str:
     if abs(x) >= 100 or float(x).is_integer():
         return f"{x:,.0f}"
     return f"{x:.2f}"
+
+
+def rgba(hex_colour: str, alpha: float) -> str:
+    """'#0072B2', 0.15 -> 'rgba(0,114,178,0.15)' (a colour's translucent fill)."""
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"

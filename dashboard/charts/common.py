@@ -53,3 +53,8 @@ _COLUMNS_LOCK = threading.Lock()
 def pick(cols: Mapping[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
     """The rows of `cols` where mask is true."""
     return {c: v[mask] for c, v in cols.items()}
+
+
+def rounded(values: Any, digits: int = 3) -> list[float]:
+    """Numbers for a figure: floats rounded to `digits` places, as a plain list."""
+    return np.round(np.asarray(values, dtype=float), digits).tolist()

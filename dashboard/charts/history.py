@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.charts import Chart, derived, register
-from dashboard.charts.common import columns, country_name, pick
-from dashboard.style import RULE_COLOURS, base_layout, country_colour, fmt_number
+from dashboard.charts.common import columns, country_name, pick, rounded
+from dashboard.style import RULE_COLOURS, base_layout, country_colour, fmt_number, rgba
 from indicators.common import IndicatorError, join_sources
 from indicators.force_ratio import compute_force_ratio
 from indicators.history import (
@@ -48,13 +48,9 @@ CASE = ("AZE", "ARM", 2020)  # the 2020 war's attacker, defender and year
 RATIO_TITLE = "Force ratio, attacker : defender strength (log scale)"
 
 
-def _rgba(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
-def _floats(values: Any, digits: int = 4) -> list[float]:
-    return np.round(np.asarray(values, dtype=float), digits).tolist()
+def _floats4(values: Any) -> list[float]:
+    """Probabilities and ratios to four places."""
+    return rounded(values, 4)
 
 
 def battles_table(catalog: Catalog) -> pd.DataFrame:
@@ -188,16 +184,16 @@ def history_fit_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
 def _fit_traces(cols: Mapping[str, np.ndarray], terrain: str) -> list[dict]:
     rows = pick(cols, (cols["series"] == "fit") & (cols["terrain"] == terrain))
     colour = TERRAIN_COLOURS[terrain]
-    x = _floats(rows["ratio"])
+    x = _floats4(rows["ratio"])
     band = {
         "type": "scatter",
         "mode": "lines",
         "name": f"{terrain}: 95% band",
         "legendgroup": terrain,
         "x": x + x[::-1],
-        "y": _floats(rows["p_high"]) + _floats(rows["p_low"])[::-1],
+        "y": _floats4(rows["p_high"]) + _floats4(rows["p_low"])[::-1],
         "fill": "toself",
-        "fillcolor": _rgba(colour, 0.15),
+        "fillcolor": rgba(colour, 0.15),
         "line": {"width": 0, "color": colour},
         "hoverinfo": "skip",
     }
@@ -207,7 +203,7 @@ def _fit_traces(cols: Mapping[str, np.ndarray], terrain: str) -> list[dict]:
         "name": f"{terrain}: fitted P(win)",
         "legendgroup": terrain,
         "x": x,
-        "y": _floats(rows["p_win"]),
+        "y": _floats4(rows["p_win"]),
         "line": {"color": colour, "width": 2.5, "dash": "solid" if terrain == "rugged" else "dash"},
         "hovertemplate": f"{terrain}, ratio %{{x:.2f}}: P(win) %{{y:.2f}}<extra></extra>",
     }
@@ -235,8 +231,8 @@ def _observed_trace(cols: Mapping[str, np.ndarray], terrain: str) -> dict:
         "mode": "markers+text",
         "name": f"{terrain}: observed win rate (n per bin)",
         "legendgroup": terrain,
-        "x": _floats(rows["ratio"]),
-        "y": _floats(rows["p_win"]),
+        "x": _floats4(rows["ratio"]),
+        "y": _floats4(rows["p_win"]),
         "text": [str(int(k)) for k in n],
         "textposition": "top center" if terrain == "rugged" else "bottom center",
         "textfont": {"color": colour, "size": 11},
@@ -266,7 +262,7 @@ def _rule_and_case_shapes(cols: Mapping[str, np.ndarray]) -> tuple[list[dict], l
                 "y0": 0,
                 "y1": 1,
                 "line": {"width": 0},
-                "fillcolor": _rgba(country_colour(CASE[0]), 0.18),
+                "fillcolor": rgba(country_colour(CASE[0]), 0.18),
                 "layer": "below",
             }
         )
@@ -406,14 +402,14 @@ def history_coefficients_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dic
         "type": "scatter",
         "mode": "markers",
         "name": "estimate with 95% CI",
-        "x": _floats(est),
+        "x": _floats4(est),
         "y": labels,
         "marker": {"size": 11, "color": "#1a1a1a"},
         "error_x": {
             "type": "data",
             "symmetric": False,
-            "array": _floats(hi - est),
-            "arrayminus": _floats(est - lo),
+            "array": _floats4(hi - est),
+            "arrayminus": _floats4(est - lo),
             "color": "#1a1a1a",
             "thickness": 2,
             "width": 8,
@@ -556,7 +552,7 @@ def history_predictions_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict
                 "mode": "markers+text",
                 "name": TERRAIN_LABELS[terrain],
                 "x": [f"{r:g}:1" for r in rows["ratio"].astype(float)],
-                "y": _floats(est),
+                "y": _floats4(est),
                 "text": [f"{e:.2f}" for e in est],
                 "textposition": "middle right" if k else "middle left",
                 "marker": {
@@ -567,8 +563,8 @@ def history_predictions_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict
                 "error_y": {
                     "type": "data",
                     "symmetric": False,
-                    "array": _floats(hi - est),
-                    "arrayminus": _floats(est - lo),
+                    "array": _floats4(hi - est),
+                    "arrayminus": _floats4(est - lo),
                     "color": colour,
                     "thickness": 2,
                     "width": 8,
@@ -673,13 +669,13 @@ def history_casualties_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         "type": "bar",
         "name": "attacker wins with fewer attacker casualties",
         "x": [TERRAIN_LABELS[t] for t in cols["terrain"]],
-        "y": _floats(share),
+        "y": _floats4(share),
         "marker": {"color": [TERRAIN_COLOURS[t] for t in cols["terrain"]]},
         "error_y": {
             "type": "data",
             "symmetric": False,
-            "array": _floats(hi - share),
-            "arrayminus": _floats(share - lo),
+            "array": _floats4(hi - share),
+            "arrayminus": _floats4(share - lo),
             "color": "#1a1a1a",
             "thickness": 1.5,
             "width": 8,

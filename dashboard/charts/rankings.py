@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard.charts import Chart, derived, register
-from dashboard.charts.common import columns, country_name, pick
+from dashboard.charts.common import columns, country_name, pick, rounded
 from dashboard.params import Param
-from dashboard.style import base_layout, country_colour, fmt_number
+from dashboard.style import base_layout, country_colour, fmt_number, rgba
 from indicators.common import IndicatorError
 from indicators.rankings import fit_rank_trend, rank_gap, rank_series
 from validation import Catalog
@@ -138,15 +138,6 @@ def _countries_in_order(shown_in_data: np.ndarray, p: Mapping[str, Any]) -> list
     return [c for c in p["countries"] if c in shown]
 
 
-def _rgba(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
-def _floats(values: np.ndarray) -> list[float]:
-    return np.round(values.astype(float), 3).tolist()
-
-
 def _observed_trace(rows: Mapping[str, np.ndarray], country: str) -> dict:
     colour = country_colour(country)
     differ = rows["reports_differ"].astype(bool)
@@ -164,7 +155,7 @@ def _observed_trace(rows: Mapping[str, np.ndarray], country: str) -> dict:
         "name": country,
         "legendgroup": country,
         "x": rows["edition"].astype(int).tolist(),
-        "y": _floats(rank),
+        "y": rounded(rank),
         "line": {"color": colour, "width": 2},
         "marker": {
             "color": colour,
@@ -174,8 +165,8 @@ def _observed_trace(rows: Mapping[str, np.ndarray], country: str) -> dict:
         "error_y": {
             "type": "data",
             "symmetric": False,
-            "array": _floats(rows["rank_max"].astype(float) - rank),
-            "arrayminus": _floats(rank - rows["rank_min"].astype(float)),
+            "array": rounded(rows["rank_max"].astype(float) - rank),
+            "arrayminus": rounded(rank - rows["rank_min"].astype(float)),
             "color": colour,
             "thickness": 1.5,
             "width": 6,
@@ -194,9 +185,9 @@ def _trend_traces(rows: Mapping[str, np.ndarray], country: str) -> list[dict]:
         "name": f"{country} trend 95% CI",
         "legendgroup": country,
         "x": x + x[::-1],
-        "y": _floats(rows["ci_high"]) + _floats(rows["ci_low"])[::-1],
+        "y": rounded(rows["ci_high"]) + rounded(rows["ci_low"])[::-1],
         "fill": "toself",
-        "fillcolor": _rgba(colour, 0.15),
+        "fillcolor": rgba(colour, 0.15),
         "line": {"width": 0, "color": colour},
         "hoverinfo": "skip",
     }
@@ -206,7 +197,7 @@ def _trend_traces(rows: Mapping[str, np.ndarray], country: str) -> list[dict]:
         "name": f"{country} trend",
         "legendgroup": country,
         "x": x,
-        "y": _floats(rows["rank"]),
+        "y": rounded(rows["rank"]),
         "line": {"color": colour, "width": 1.5, "dash": "dash"},
         "hovertemplate": (
             f"{country} trend %{{x}}: %{{y:.1f}} "
@@ -224,7 +215,7 @@ def _differ_trace(rows: Mapping[str, np.ndarray]) -> dict | None:
         "mode": "markers",
         "name": "reports differ (bar: range of reported ranks)",
         "x": rows["edition"].astype(int).tolist(),
-        "y": _floats(rows["rank"]),
+        "y": rounded(rows["rank"]),
         "marker": {
             "symbol": "diamond-open",
             "size": 17,
@@ -359,7 +350,7 @@ def rank_gap_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         "type": "bar",
         "name": f"{b} rank minus {a} rank",
         "x": cols["edition"].astype(int).tolist(),
-        "y": _floats(gaps),
+        "y": rounded(gaps),
         "marker": {"color": colours},
         "hovertext": hover,
         "hoverinfo": "text",
