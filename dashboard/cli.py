@@ -22,10 +22,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the dashboard on the embedded data")
+    serve = commands.add_parser(
+        "serve",
+        help="run the dashboard on the embedded data",
+        description="Run the dashboard: Flask's own server, or gunicorn with --prod. The data "
+        "is validated first (exit 1 with the problems); the catalog is read once, at start: "
+        "restart after `milbal import`. Exports are cached in-process, or in the Redis that "
+        "MILBAL_CACHE_URL names (redis://host:port/db).",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8050, help="port to listen on (8050)")
     serve.add_argument("--debug", action="store_true", help="Dash debug mode (reloads on edit)")
+    serve.add_argument(
+        "--prod",
+        action="store_true",
+        help="serve with gunicorn: several workers, request timeout, access log on stdout",
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="with --prod: worker processes (default: one per core)",
+    )
+    serve.add_argument(
+        "--timeout",
+        type=_positive,
+        metavar="S",
+        help="with --prod: seconds a request may take before its worker is replaced (60)",
+    )
 
     validate = commands.add_parser(
         "validate",
@@ -109,6 +133,16 @@ def _add_params(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="a chart parameter, e.g. --param a=AZE --param terrain=mountain (repeatable)",
     )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be 1 or more")
+    return value
 
 
 def _kinds() -> str:
@@ -339,21 +373,55 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from dashboard.cache import CacheConfigError, cache_config, check_reachable, describe
     from validation import DataValidationError, load_catalog
 
+    if not args.prod and (args.workers or args.timeout):
+        print("milbal serve: --workers and --timeout go with --prod", file=sys.stderr)
+        return EXIT_USAGE
+    if args.prod and args.debug:
+        print("milbal serve: --debug is for the development server, not --prod", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        config = cache_config()
+        check_reachable(config)
+    except CacheConfigError as exc:
+        print(f"milbal serve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         load_catalog()
     except DataValidationError as exc:
         print("the embedded datasets are not valid; run `milbal validate`:", file=sys.stderr)
         _print_issues(exc.issues)
         return EXIT_BAD_DATA
-    import threading
-
     from dashboard.factory import create_app, warm_up
 
     app = create_app()
+    if args.prod:
+        from dashboard.serving import ServeOptions, default_workers, serve_prod
+
+        options = ServeOptions(
+            host=args.host,
+            port=args.port,
+            workers=args.workers or default_workers(),
+            timeout=args.timeout or ServeOptions.timeout,
+        )
+        warm_up()  # once, before the workers are forked: they start warm
+        print(
+            f"milbal: serving on http://{args.host}:{args.port} with gunicorn, "
+            f"{options.workers} worker{'s' * (options.workers != 1)}, "
+            f"timeout {options.timeout} s, export cache {describe(config)}",
+            flush=True,
+        )
+        serve_prod(app.server, options)
+        return EXIT_OK
+    import threading
+
     threading.Thread(target=warm_up, name="milbal-warm-up", daemon=True).start()
-    print(f"milbal: serving on http://{args.host}:{args.port}", flush=True)
+    print(
+        f"milbal: serving on http://{args.host}:{args.port} (export cache {describe(config)})",
+        flush=True,
+    )
     app.run(host=args.host, port=args.port, debug=args.debug)
     return EXIT_OK
 

@@ -12,8 +12,10 @@ from types import ModuleType
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashboard import pages
+from dashboard.cache import init_cache
 from dashboard.components import query_of
-from dashboard.routes import register_routes
+from dashboard.export.routes import inline_script_hashes
+from dashboard.routes import SCRIPT_HASHES, register_routes
 
 _HERE = Path(__file__).resolve().parent
 
@@ -49,7 +51,8 @@ def not_found(path: str) -> html.Div:
 
 
 def create_app() -> Dash:
-    """The dashboard with every page; serves its scripts and styles itself (no CDN)."""
+    """The dashboard with every page; serves its scripts and styles itself (no CDN). Raises
+    dashboard.cache.CacheConfigError when MILBAL_CACHE_URL is not a usable address."""
     app = Dash(
         __name__,
         assets_folder=str(_HERE / "assets"),
@@ -58,6 +61,7 @@ def create_app() -> Dash:
         update_title=None,
         suppress_callback_exceptions=True,
     )
+    init_cache(app.server)
     register_routes(app.server)
     page_modules = load_pages()
     by_path = {m.PATH: m for m in page_modules}
@@ -83,4 +87,14 @@ def create_app() -> Dash:
             return not_found(pathname or "/")
         return module.layout(**query_of(search))
 
+    allow_index_scripts(app)
     return app
+
+
+def allow_index_scripts(app: Dash) -> None:
+    """Let the CSP allow the inline scripts of the index Dash serves (its renderer, and the
+    inline clientside callbacks), by their hashes: the index is the same for every request
+    once every page and callback is registered, which they are by now."""
+    with app.server.test_request_context("/"):
+        index = app.index()
+    app.server.config[SCRIPT_HASHES] = inline_script_hashes(index)

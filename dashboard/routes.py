@@ -1,16 +1,38 @@
-"""Plain HTTP routes beside the Dash pages: table downloads."""
+"""Plain HTTP routes beside the Dash pages (table downloads), and the security headers every
+response carries."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, abort, send_file
 
-from dashboard.export.routes import register_export_routes
+from dashboard.export.routes import content_security_policy, register_export_routes
 from validation import datasets_dir
 from validation.schemas import MODELS
+
+# Set on every response that does not set its own (the embed page sets its CSP: framing as
+# MILBAL_FRAME_ANCESTORS says, and the hash of its figure script).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+SCRIPT_HASHES = "MILBAL_SCRIPT_HASHES"
 
 
 def register_routes(server: Flask) -> None:
     register_export_routes(server)
+
+    @server.after_request
+    def security_headers(response: Response) -> Response:
+        """nosniff, same-origin referrers, and a CSP of this app's own files only, framed by
+        this app only; the inline scripts of Dash's index are allowed by their hashes
+        (server.config[SCRIPT_HASHES], computed at start-up by dashboard.factory)."""
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if "Content-Security-Policy" not in response.headers:
+            scripts = server.config.get(SCRIPT_HASHES, ())
+            response.headers["Content-Security-Policy"] = content_security_policy("'self'", scripts)
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
 
     @server.get("/data/<name>.csv")
     def table_csv(name: str):

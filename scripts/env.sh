@@ -32,3 +32,12 @@ ensure_chromium() {  # Debian's Chromium: browser tests, and kaleido's PNG/SVG/P
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-liberation >/dev/null
   fi
 }
+
+ensure_redis() {  # Debian's redis-server: the tests of the shared export cache start their own
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "milbal: installing Debian's redis-server (the shared-cache tests start one)" >&2
+    as_root apt-get update -qq
+    # Installed, never started as a service here: the tests run their own on a free port.
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
+  fi
+}

@@ -24,7 +24,26 @@ from validation.schemas import MODELS, REFERENCES, WAR_END, WAR_START
 # larger than this before reading it, so a stray 200 MB file cannot exhaust memory.
 MAX_FILE_BYTES = int(float(os.environ.get("MILBAL_MAX_FILE_MB", "50")) * 1024 * 1024)
 
+# A table has a few dozen columns at most; a header of thousands is not a table of ours (or a
+# publisher's), and checking each column would only bury the one message that matters.
+MAX_COLUMNS = 1000
+
 _OTHER_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
+# What a file that is not text starts with: (first bytes, what it is, what to do).
+_SIGNATURES = (
+    (b"\xff\xfe", "UTF-16 text", "save the file as UTF-8"),
+    (b"\xfe\xff", "UTF-16 text", "save the file as UTF-8"),
+    (b"PK\x03\x04", "a zip archive (an .xlsx workbook?)", "export the sheet as CSV (UTF-8)"),
+    (b"%PDF", "a PDF document", "export the table as CSV (UTF-8)"),
+    (b"\x89PNG", "a PNG image", "give the table as CSV (UTF-8)"),
+    (b"\xff\xd8\xff", "a JPEG image", "give the table as CSV (UTF-8)"),
+    (b"GIF8", "a GIF image", "give the table as CSV (UTF-8)"),
+    (b"\x1f\x8b", "gzip-compressed", "unpack it first"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Office file", "export the sheet as CSV (UTF-8)"),
+)
+# Years a date can have: pandas' nanosecond timestamps end in 1677 and 2262.
+_DATE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
+_DATE_YEARS = (1678, 2261)
 _REFERENCE_NAMES = {"countries": "country code", "sources": "source id", "events": "event id"}
 _NON_FINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
 
@@ -72,7 +91,8 @@ def _show(value: object) -> str:
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    text = str(value)
+    # control characters but tabs (a line break in a cell) shown escaped: one issue, one line
+    text = re.sub(r"[\x00-\x08\x0a-\x1f\x7f]", lambda m: repr(m.group())[1:-1], str(value))
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -103,6 +123,9 @@ def read_text(path: Path, label: str) -> tuple[str | None, list[Issue]]:
         return None, [Issue(label, None, None, None, f"cannot read file: {exc.strerror}")]
     if not data.strip():
         return None, [Issue(label, None, None, None, "file is empty")]
+    binary = sniff_binary(data, label)
+    if binary is not None:
+        return None, [binary]
     try:
         # utf-8-sig accepts (and drops) the byte-order mark that spreadsheet programs write.
         return data.decode("utf-8-sig"), []
@@ -120,29 +143,122 @@ def read_text(path: Path, label: str) -> tuple[str | None, list[Issue]]:
         ]
 
 
+def sniff_binary(data: bytes, label: str) -> Issue | None:
+    """Why `data` is not CSV text, told by its first bytes (UTF-16, a workbook, an image...) or
+    by a NUL byte (named by line and character); None for what may be text."""
+    for start, what, fix in _SIGNATURES:
+        if data.startswith(start):
+            shown = " ".join(f"{b:02x}" for b in data[:4])
+            return Issue(
+                label, 1, None, f"starts with bytes {shown}", f"{what}, not CSV text: {fix}"
+            )
+    if len(data) >= 4 and data[1] == 0 and data[3] == 0 and data[0] and data[2]:
+        return Issue(
+            label,
+            1,
+            None,
+            None,
+            "UTF-16 text (no byte-order mark), not CSV text: save the file as UTF-8",
+        )
+    at = data.find(b"\0")
+    if at >= 0:
+        line = data.count(b"\n", 0, at) + 1
+        column = at - (data.rfind(b"\n", 0, at) + 1) + 1
+        return Issue(
+            label, line, None, f"NUL byte at character {column}", "binary data, not CSV text"
+        )
+    return None
+
+
+def header_problem(header: list[str], label: str) -> Issue | None:
+    """A header split by another delimiter than commas, or of too many columns to be a table."""
+    if len(header) == 1:
+        for sep, name in _OTHER_DELIMITERS.items():
+            if sep in header[0]:
+                return Issue(
+                    label,
+                    1,
+                    None,
+                    _show(header[0]),
+                    f"wrong delimiter: the header is split by {name}s; use commas",
+                )
+    if len(header) > MAX_COLUMNS:
+        return Issue(
+            label,
+            1,
+            None,
+            f"{len(header)} columns",
+            f"too many columns: a table has at most {MAX_COLUMNS}",
+        )
+    return None
+
+
+def csv_records(text: str):
+    """csv.reader over a file's text (records may span lines: quoted line breaks)."""
+    return csv.reader(io.StringIO(text, newline=""))
+
+
+QUOTE_RULE = "a quote opened in this record is never closed (unterminated quote)"
+
+
+def quote_rule(exc: csv.Error) -> str:
+    """A sentence for a csv.Error."""
+    return f"broken CSV record: {exc}"
+
+
+def unterminated_quote(text: str, start: int, record: list[str]) -> bool:
+    """Whether the file's last record, starting on line `start`, opens a quote it never closes:
+    the reader then swallows every line after it into one cell, so the rows below vanish.
+    Checked only when a cell of that record holds a line break (what a runaway quote leaves)."""
+    if not any("\n" in cell for cell in record):
+        return False
+    offset = 0
+    for _ in range(start - 1):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return False
+    try:
+        for _ in csv.reader(io.StringIO(text[offset:], newline=""), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def end_quote_issues(
+    text: str,
+    label: str,
+    last: tuple[int, list[str]] | None,
+    issues: list[Issue],
+    rows: list,
+    lines: list[int],
+) -> list[Issue]:
+    """The issues, with the last record's replaced by QUOTE_RULE (and its row dropped) when it
+    opens a quote it never closes."""
+    if last is None or not unterminated_quote(text, *last):
+        return issues
+    if lines and lines[-1] == last[0]:
+        rows.pop()
+        lines.pop()
+    return [i for i in issues if i.line != last[0]] + [
+        Issue(label, last[0], None, None, QUOTE_RULE)
+    ]
+
+
 def parse_csv(
     text: str, label: str, expected: list[str]
 ) -> tuple[pd.DataFrame | None, list[Issue]]:
     """Rows as text, indexed by the line each record starts on; header and row width checked."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv_records(text)
     issues: list[Issue] = []
     try:
         header = next(reader)
     except csv.Error as exc:
-        return None, [Issue(label, 1, None, None, f"not a CSV file: {exc}")]
+        return None, [Issue(label, 1, None, None, f"not a CSV file: {quote_rule(exc)}")]
     header = [h.strip() for h in header]
-    if len(header) == 1:
-        for sep, name in _OTHER_DELIMITERS.items():
-            if sep in header[0]:
-                return None, [
-                    Issue(
-                        label,
-                        1,
-                        None,
-                        _show(header[0]),
-                        f"wrong delimiter: the header is split by {name}s; use commas",
-                    )
-                ]
+    problem = header_problem(header, label)
+    if problem is not None:
+        return None, [problem]
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -164,9 +280,11 @@ def parse_csv(
     rows: list[list[str]] = []
     lines: list[int] = []
     start = reader.line_num + 1
+    last: tuple[int, list[str]] | None = None
     try:
         for record in reader:
             if record and any(cell.strip() for cell in record):
+                last = (start, record)
                 if len(record) != len(header):
                     issues.append(
                         Issue(
@@ -182,7 +300,8 @@ def parse_csv(
                     lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
-        issues.append(Issue(label, start, None, None, f"broken CSV record: {exc}"))
+        issues.append(Issue(label, start, None, None, quote_rule(exc)))
+    issues = end_quote_issues(text, label, last, issues, rows, lines)
     if not rows and not issues:
         issues.append(Issue(label, 2, None, None, "no data rows below the header"))
     frame = pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"), dtype=object)
@@ -213,13 +332,25 @@ def _coerce(raw: pd.DataFrame, model: type[pa.DataFrameModel], label: str):
                 issues.append(Issue(label, int(line), name, _show(cells[line]), rule))
             typed[name] = numbers.astype(kind)
         elif kind.startswith("datetime64"):
-            dates = pd.to_datetime(cells, format="%Y-%m-%d", errors="coerce")
-            bad = present & dates.isna()
-            for line in cells.index[bad]:
+            text = cells.where(present, "").astype(str).str.strip()
+            year = pd.to_numeric(text.str.extract(_DATE, expand=False), errors="coerce")
+            outside = present & year.notna() & ~year.between(*_DATE_YEARS)
+            dates = pd.to_datetime(text.where(~outside, ""), format="%Y-%m-%d", errors="coerce")
+            for line in cells.index[outside]:
+                issues.append(
+                    Issue(
+                        label,
+                        int(line),
+                        name,
+                        _show(cells[line]),
+                        f"date out of range: years {_DATE_YEARS[0]} to {_DATE_YEARS[1]}",
+                    )
+                )
+            for line in cells.index[present & ~outside & dates.isna()]:
                 issues.append(
                     Issue(label, int(line), name, _show(cells[line]), "not a date (YYYY-MM-DD)")
                 )
-            typed[name] = dates
+            typed[name] = dates.astype("datetime64[ns]")
         else:
             typed[name] = cells.astype("string")
     return typed, issues

@@ -4,13 +4,16 @@ parameter; nothing answers a traceback."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Flask, Response, request
 
+from dashboard.cache import cached_bytes, export_key
 from dashboard.charts import Chart, Rendered, get_chart, load_charts, render
 from dashboard.export import FORMATS
 from dashboard.export.embed import embed_page
@@ -51,6 +54,12 @@ IMAGE_OPTIONS = (
     Param("scale", "Image scale", "percent", DEFAULT_SCALE, lo=SCALE_RANGE[0], hi=SCALE_RANGE[1]),
 )
 FRAME_ANCESTORS_ENV = "MILBAL_FRAME_ANCESTORS"
+CACHE_HEADER = "X-Milbal-Cache"
+# Scripts in a page that the browser runs: not a src= script, not a data block (JSON); HTML
+# comments first removed (Dash's index has an IE-only script inside one).
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
+_DATA_TYPE = re.compile(r"""\btype\s*=\s*["']?application/json""", re.I)
 
 
 def _text(message: str, status: int) -> Response:
@@ -65,6 +74,42 @@ def frame_ancestors() -> str:
     value = os.environ.get(FRAME_ANCESTORS_ENV, "").split(";")[0]
     value = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", value).split())
     return value or "*"
+
+
+def inline_script_hashes(page: str) -> tuple[str, ...]:
+    """The CSP sources ('sha256-...') of every inline script `page` runs."""
+    hashes = []
+    for match in _SCRIPT.finditer(_COMMENT.sub("", page)):
+        attributes, body = match.groups()
+        if re.search(r"\bsrc\s*=", attributes, re.I) or _DATA_TYPE.search(attributes):
+            continue
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+        hashes.append(f"'sha256-{digest}'")
+    return tuple(dict.fromkeys(hashes))
+
+
+def content_security_policy(frame_sources: str = "'self'", scripts: Iterable[str] = ()) -> str:
+    """The Content-Security-Policy of every response (the one place that builds it): this
+    app's own files only, nothing from outside. `scripts` are the hashes of the inline scripts
+    the page runs (Dash's renderer and its inline clientside callbacks; the embed page's
+    figure); inline styles are allowed because plotly.js and Dash's components set them;
+    `frame_sources` says who may frame the page ('self', or MILBAL_FRAME_ANCESTORS for the
+    embed page)."""
+    script_src = " ".join(("'self'", *scripts))
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src {script_src}",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            f"frame-ancestors {frame_sources}",
+        )
+    )
 
 
 def _query() -> dict[str, str]:
@@ -104,10 +149,11 @@ def _stated(chart: Chart, query: Mapping[str, str], values: Mapping[str, Any]) -
     return {p.name: values[p.name] for p in chart.params if query.get(p.name, "") != ""}
 
 
-def _download(content: bytes, ext: str, name: str) -> Response:
-    response = Response(content, 200, mimetype=MIMETYPES[ext])
+def _download(content: bytes, ext: str, name: str, hit: bool) -> Response:
+    response = Response(content, 200, content_type=MIMETYPES[ext])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers[CACHE_HEADER] = "hit" if hit else "miss"
     return response
 
 
@@ -173,12 +219,14 @@ def register_export_routes(server: Flask) -> None:
         try:
             query = _query()
             values, size = parse_chart_query(chart, query, image=ext in IMAGE_FORMATS)
-            content = _export(render(slug, values), ext, size)
+            # Keyed on the parsed values (a=aze and a=AZE are one file), not the raw query.
+            key = export_key("chart", slug, ext, sorted(values.items()), sorted(size.items()))
+            content, hit = cached_bytes(key, lambda: _export(render(slug, values), ext, size))
         except ParamError as exc:
             return _text(str(exc), 400)
         except ExportError as exc:
             return _text(str(exc), 503)
-        return _download(content, ext, file_name(slug, _stated(chart, query, values), ext))
+        return _download(content, ext, file_name(slug, _stated(chart, query, values), ext), hit)
 
     @server.get("/chart/<slug>")
     def chart_embed(slug: str):
@@ -190,9 +238,15 @@ def register_export_routes(server: Flask) -> None:
         except ParamError as exc:
             return _text(str(exc), 400)
         rendered = render(slug, values)
-        response = Response(embed_page(rendered, full_view_query(rendered)), 200)
+        page = embed_page(rendered, full_view_query(rendered))
+        # The page has one inline script (the figure); were a label ever to open another,
+        # none would be allowed to run.
+        scripts = inline_script_hashes(page)
+        response = Response(page, 200)
         response.mimetype = "text/html"
-        response.headers["Content-Security-Policy"] = f"frame-ancestors {frame_ancestors()}"
+        response.headers["Content-Security-Policy"] = content_security_policy(
+            frame_ancestors(), scripts if len(scripts) == 1 else ()
+        )
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
@@ -203,7 +257,8 @@ def register_export_routes(server: Flask) -> None:
         try:
             query = _query()
             slugs = query.get("charts", "").split(",")
-            content = build_briefing(slugs, query)
+            key = export_key("briefing", sorted(query.items()))
+            content, hit = cached_bytes(key, lambda: build_briefing(slugs, query))
         except UnknownChart as exc:
             return _text(str(exc), 404)
         except ParamError as exc:
@@ -217,4 +272,5 @@ def register_export_routes(server: Flask) -> None:
         )
         name = file_name("briefing", {"charts": [s for s in slugs if s.strip()]}, "pptx")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        response.headers[CACHE_HEADER] = "hit" if hit else "miss"
         return response

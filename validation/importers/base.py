@@ -14,7 +14,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import os
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +24,36 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from validation.tables import Issue, _coerce, _issues_from_failures, _show, read_text
+from validation.tables import (
+    MAX_COLUMNS,
+    Issue,
+    _coerce,
+    _issues_from_failures,
+    _show,
+    csv_records,
+    end_quote_issues,
+    header_problem,
+    quote_rule,
+    read_text,
+)
 
 # A refusal lists this many problems, then says how many more there are.
 MAX_SHOWN = 20
+# An .xlsx is a zip: refuse one whose members would inflate beyond this, or that holds more
+# members than a workbook has, before openpyxl unpacks anything (a zip bomb).
+MAX_XLSX_MEMBERS = 10_000
+# Text cells of a publisher's file that no name, region or code of theirs has: a spreadsheet
+# formula (=, +, @ first), HTML markup, or a control character (a line break inside a name).
+_FORMULA = re.compile(r"^\s*[=+@]")
+_MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def max_unpacked_bytes() -> int:
+    """The cap on an .xlsx's unpacked size: MILBAL_MAX_UNPACKED_MB (default 500), read when
+    used."""
+    return int(float(os.environ.get("MILBAL_MAX_UNPACKED_MB", "500")) * 1024 * 1024)
+
 
 SOURCE_COLUMNS = [
     "source_id",
@@ -126,35 +154,39 @@ def read_csv_cells(
     label = label or str(path)
     if text is None:
         text = read_file_text(path, label)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv_records(text)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise ImportRefused(Issue(label, None, None, None, "file is empty")) from None
     except csv.Error as exc:
-        raise ImportRefused(Issue(label, 1, None, None, f"not a CSV file: {exc}")) from None
+        raise ImportRefused(
+            Issue(label, 1, None, None, f"not a CSV file: {quote_rule(exc)}")
+        ) from None
+    problem = header_problem(header, label)
+    if problem is not None:
+        raise ImportRefused(problem)
     columns = list(names) if names is not None else header
     if names is None:
+        twice = sorted({c for c in header if header.count(c) > 1})
         missing = [c for c in required if c not in header]
-        if missing:
+        if twice or missing:
             raise ImportRefused(
-                [
+                [Issue(label, 1, c, None, "column appears twice in the header") for c in twice]
+                + [
                     Issue(label, 1, c, None, f"missing column; the header has: {_listed(header)}")
                     for c in missing
                 ]
-            )
-        twice = sorted({c for c in header if header.count(c) > 1})
-        if twice:
-            raise ImportRefused(
-                [Issue(label, 1, c, None, "column appears twice in the header") for c in twice]
             )
     issues: list[Issue] = []
     rows: list[list[str]] = []
     lines: list[int] = []
     start = reader.line_num + 1
+    last: tuple[int, list[str]] | None = None
     try:
         for record in reader:
             if record and any(cell.strip() for cell in record):
+                last = (start, record)
                 if len(record) != len(columns):
                     issues.append(
                         Issue(
@@ -163,7 +195,11 @@ def read_csv_cells(
                             None,
                             f"{len(record)} fields",
                             f"expected {len(columns)} fields (one per column); "
-                            "is the file truncated?",
+                            + (
+                                "is the file truncated?"
+                                if len(record) < len(columns)
+                                else "a stray delimiter, or a value with an unquoted comma?"
+                            ),
                         )
                     )
                 else:
@@ -171,7 +207,8 @@ def read_csv_cells(
                     lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
-        issues.append(Issue(label, start, None, None, f"broken CSV record: {exc}"))
+        issues.append(Issue(label, start, None, None, quote_rule(exc)))
+    issues = end_quote_issues(text, label, last, issues, rows, lines)
     if issues:
         raise ImportRefused(issues)
     if not rows:
@@ -216,11 +253,39 @@ def validate_raw(
     label: str,
     na_values: Iterable[str] = (),
 ) -> pd.DataFrame:
-    """check_raw, refusing the file on any problem; returns the typed rows (index = line)."""
+    """check_raw, refusing the file on any problem; returns the typed rows (index = line).
+    The model's text columns are checked for what no publisher's name holds (text_issues)."""
     typed, issues = check_raw(raw, model, label, na_values)
+    issues = sorted(
+        issues + text_issues(raw, model, label), key=lambda i: (i.line or 0, i.column or "")
+    )
     if issues:
         raise ImportRefused(issues)
     return typed
+
+
+def text_issues(raw: pd.DataFrame, model: type[pa.DataFrameModel], label: str) -> list[Issue]:
+    """Cells of the model's text columns that hold a spreadsheet formula, HTML markup or a
+    control character: a publisher's names never do, so such a file was tampered with (or is
+    not the publisher's) and is refused rather than carried into the dashboard and exports."""
+    issues: list[Issue] = []
+    for name, column in model.to_schema().columns.items():
+        if not str(column.dtype).startswith(("str", "string")) or name not in raw:
+            continue
+        for line, cell in raw[name].items():
+            if not isinstance(cell, str):
+                continue
+            if _FORMULA.match(cell):
+                rule = "a spreadsheet formula (starts with =, + or @), not a name"
+            elif _MARKUP.search(cell):
+                rule = "HTML markup, not a name"
+            elif _CONTROL.search(cell):
+                rule = "a control character (a line break or tab) inside a name"
+            else:
+                continue
+            where = int(line) if pd.api.types.is_integer(line) else None
+            issues.append(Issue(label, where, name, _show(cell), rule))
+    return issues
 
 
 def check_tidy(
@@ -305,14 +370,19 @@ def open_sheet(path: Path, sheet: str | Sequence[str], label: str | None = None)
     Returns (workbook, worksheet): close the workbook when done."""
     label = label or str(path)
     _check_size(path, label)
+    _check_xlsx_zip(path, label)
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - openpyxl comes with the test extra
         raise ImportRefused(
             Issue(label, None, None, None, "reading .xlsx needs openpyxl (pip install openpyxl)")
         ) from None
+    source: Path | io.BytesIO = path
+    if path.suffix.lower() not in {".xlsx", ".xlsm"}:
+        # openpyxl goes by the name; a workbook named .csv or .bin is read from its bytes.
+        source = io.BytesIO(path.read_bytes())
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
         raise ImportRefused(
             Issue(label, None, None, None, f"not an .xlsx workbook: {type(exc).__name__}: {exc}")
@@ -356,6 +426,78 @@ def _check_size(path: Path, label: str) -> None:
                 f"{size / 1024 / 1024:.1f} MB",
                 f"file too large: the limit is {MAX_FILE_BYTES / 1024 / 1024:.0f} MB "
                 "(set MILBAL_MAX_FILE_MB to raise it)",
+            )
+        )
+
+
+def _check_xlsx_zip(path: Path, label: str) -> None:
+    """Refuse what is not an .xlsx zip (named by its first bytes), or a zip whose members would
+    inflate beyond max_unpacked_bytes() or are too many, reading only the zip's directory."""
+    try:
+        with path.open("rb") as f:
+            start = f.read(8)
+    except OSError as exc:
+        raise ImportRefused(
+            Issue(label, None, None, None, f"cannot read file: {exc.strerror}")
+        ) from None
+    if not start.startswith(b"PK\x03\x04"):
+        text = start.isascii() and all(32 <= b < 127 or b in b"\t\r\n" for b in start)
+        shown = " ".join(f"{b:02x}" for b in start[:4])
+        what = "text (a CSV file?)" if text else f"something else (starts with bytes {shown})"
+        raise ImportRefused(
+            Issue(
+                label,
+                None,
+                None,
+                None,
+                f"not an .xlsx workbook: the file holds {what}; an .xlsx is a zip archive",
+            )
+        )
+    cap = max_unpacked_bytes()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportRefused(
+            Issue(label, None, None, None, f"not an .xlsx workbook: a broken zip archive ({exc})")
+        ) from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise ImportRefused(
+            Issue(
+                label,
+                None,
+                None,
+                f"{len(members)} members",
+                f"not an .xlsx workbook: more than {MAX_XLSX_MEMBERS} members in the zip",
+            )
+        )
+    total = sum(info.file_size for info in members)
+    if total > cap:
+        biggest = max(members, key=lambda info: info.file_size)
+        raise ImportRefused(
+            Issue(
+                label,
+                None,
+                None,
+                f"{total / 1024 / 1024:.0f} MB unpacked ({biggest.filename}: "
+                f"{biggest.file_size / 1024 / 1024:.0f} MB from "
+                f"{biggest.compress_size / 1024:.0f} KB)",
+                f"refused unopened: the workbook would unpack to more than "
+                f"{cap / 1024 / 1024:g} MB (a zip bomb?; MILBAL_MAX_UNPACKED_MB raises the cap)",
+            )
+        )
+
+
+def check_width(width: int, label: str, line: int | None) -> None:
+    """Refuse a header (a sheet's header row) of more than MAX_COLUMNS columns."""
+    if width > MAX_COLUMNS:
+        raise ImportRefused(
+            Issue(
+                label,
+                line,
+                None,
+                f"{width} columns",
+                f"too many columns: a table has at most {MAX_COLUMNS}",
             )
         )
 

@@ -33,6 +33,7 @@ from pandera.typing import Series
 from validation.importers.base import (
     Imported,
     ImportRefused,
+    check_width,
     find_header_row,
     open_sheet,
     per_edition,
@@ -43,7 +44,7 @@ from validation.importers.base import (
     validate_raw,
 )
 from validation.importers.countries import country_rows, iso3_for_name
-from validation.tables import Issue
+from validation.tables import Issue, header_problem
 
 KIND = "gfp"
 DESCRIPTION = (
@@ -245,6 +246,9 @@ def _read_csv(path: Path, label: str) -> tuple[Shape, pd.DataFrame, str]:
         header = [h.strip() for h in next(csv.reader(io.StringIO(text, newline="")))]
     except (StopIteration, csv.Error):
         header = []
+    problem = header_problem(header, label)
+    if problem is not None:
+        raise ImportRefused(problem)
     shape = _csv_shape(header, label)
     raw = read_csv_cells(path, shape.signature, label=label, text=text)
     return shape, raw, label
@@ -269,6 +273,7 @@ def _read_xlsx(path: Path, label: str) -> tuple[Shape, pd.DataFrame, str]:
                 f"no header row: none of the first 5 rows starts with {shape.country!r}",
             )
         )
+    check_width(len(rows[header_at]), where, header_at + 1)
     header = [str(c).strip() if c is not None else "" for c in rows[header_at]]
     missing = [c for c in shape.signature if c not in header]
     if missing:

@@ -21,6 +21,7 @@ from pandera.typing import Series
 from validation.importers.base import (
     Imported,
     ImportRefused,
+    check_width,
     find_header_row,
     open_sheet,
     per_edition,
@@ -102,6 +103,7 @@ def _read_sheet(rows: list[tuple], where: str):
             )
         )
     header = rows[header_at]
+    check_width(len(header), where, header_at + 1)
     years = {i: y for i, cell in enumerate(header) if (y := _year(cell)) is not None}
     if not years:
         raise ImportRefused(

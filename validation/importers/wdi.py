@@ -26,7 +26,7 @@ from validation.importers.base import (
     source_row,
     validate_raw,
 )
-from validation.tables import Issue
+from validation.tables import Issue, header_problem
 
 KIND = "wdi"
 DESCRIPTION = (
@@ -107,6 +107,9 @@ def read(path: Path) -> Imported:
     text = read_file_text(path, label)
     first_line = text.splitlines()[0] if text else ""
     header = next(csv.reader([first_line]), [])
+    problem = header_problem(header, label)
+    if problem is not None:
+        raise ImportRefused(problem)
     indicator = detect(header, label)
     raw = read_csv_cells(path, NAMES, names=NAMES, label=label, text=text)
 
