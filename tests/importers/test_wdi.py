@@ -187,3 +187,123 @@ class TestSmallFixtures:
     def test_share_fixture(self):
         got = read_checked("wdi", FIXTURES / "military-expenditure-as-share-of-gdp_small.csv")
         assert list(got.tables["spending"]["country"]) == ["ARM", "FRA"]
+
+
+# ----------------------------------------------------------------------------- the bulk shape
+
+BULK = FIXTURES / "WDIData_small.csv"
+
+
+@pytest.fixture(scope="module")
+def bulk():
+    return read_checked("wdi", BULK)
+
+
+class TestBulk:
+    """WDIData_small.csv, checked by hand: ARM and AZE with 3 known and 2 other indicators
+    over 2019-2022, Arab World (ARB, a World Bank aggregate) and Euro area (XC) to skip."""
+
+    def test_detected_as_the_bulk_dataset(self, bulk):
+        assert (bulk.slot, bulk.dataset) == ("wdi-bulk", "bulk")
+        assert list(bulk.sources["source_id"]) == ["import-wdi-bulk"]
+        assert set(bulk.tables) == {"manpower", "spending", "wdi_indicators"}
+
+    def test_personnel_to_manpower(self, bulk):
+        manpower = bulk.tables["manpower"]
+        got = list(manpower[["country", "year", "value"]].itertuples(index=False, name=None))
+        assert got == [("ARM", 2019, 49100.0), ("ARM", 2021, 50000.0), ("AZE", 2019, 82000.0)]
+        assert set(manpower["measure"]) == {"total_military"}
+        assert set(manpower["qualifier"]) == {"exact"}
+        assert set(manpower["source_id"]) == {"import-wdi-bulk"}
+
+    def test_spending_share_and_current_usd_in_millions(self, bulk):
+        spending = bulk.tables["spending"]
+        share = spending[spending["measure"] == "milex_share_gdp_pct"]
+        assert sorted(zip(share["country"], share["year"], share["value"], strict=True)) == [
+            ("ARM", 2019, 4.7),
+            ("ARM", 2020, 4.9),
+            ("ARM", 2022, 4.3),
+            ("AZE", 2019, 4.0),
+            ("AZE", 2020, 5.4),
+            ("AZE", 2021, 5.0),
+        ]
+        assert set(share["unit"]) == {"percent"}
+        usd = spending[spending["measure"] == "milex_current_usd_m"]
+        assert sorted(zip(usd["country"], usd["year"], usd["value"], strict=True)) == [
+            ("ARM", 2019, 643.0),
+            ("ARM", 2020, 634.0),
+            ("AZE", 2019, 1854.0),
+            ("AZE", 2020, 2240.0),
+        ]
+        assert set(usd["unit"]) == {"usd_m"}
+
+    def test_other_indicators_to_wdi_indicators(self, bulk):
+        other = bulk.tables["wdi_indicators"]
+        assert list(other.columns) == ["country", "year", "indicator", "value", "source_id"]
+        columns = ["country", "year", "indicator", "value"]
+        got = sorted(other[columns].itertuples(index=False, name=None))
+        assert got == [
+            ("ARM", 2019, "NY.GDP.MKTP.KD.ZG", 7.6),
+            ("ARM", 2019, "SP.POP.TOTL", 2820602.0),
+            ("ARM", 2020, "NY.GDP.MKTP.KD.ZG", -7.2),
+            ("ARM", 2020, "SP.POP.TOTL", 2805608.0),
+            ("ARM", 2021, "SP.POP.TOTL", 2790974.0),
+            ("AZE", 2019, "SP.POP.TOTL", 10024283.0),
+            ("AZE", 2020, "SP.POP.TOTL", 10093121.0),
+        ]
+
+    def test_aggregates_and_empty_cells_skipped_and_noted(self, bulk):
+        assert bulk.notes[0].startswith("2 rows skipped whose Country Code is not a country's")
+        assert "Arab World, Euro area" in bulk.notes[0]
+        # 10 country rows x 4 years = 40 cells, 20 of them filled.
+        assert bulk.notes[1] == "20 empty cells (missing values) of country rows skipped"
+        for frame in bulk.tables.values():
+            assert not frame["country"].isin(["ARB", "XC"]).any()
+
+    def test_stored_beside_the_owid_files_and_merged(self, tmp_path):
+        import_path("wdi", FIXTURES / "armed-forces-personnel_small.csv", tmp_path)
+        result = import_path("wdi", BULK, tmp_path)
+        assert result.record["slot"] == "wdi-bulk"
+        assert result.record["rows"] == {"manpower": 3, "spending": 10, "wdi_indicators": 7}
+        tables = load_imported(tmp_path)
+        assert set(tables["manpower"]["source_id"]) == {"import-wdi-bulk", "import-wdi-personnel"}
+        assert len(tables["wdi_indicators"]) == 7
+        assert "wdi_indicators" in wdi.META
+
+
+class TestBrokenBulk:
+    def test_text_in_a_year_cell(self, tmp_path):
+        path = copy_with(
+            tmp_path, BULK, lambda ls: [*ls[:3], ls[3].replace('"4.9"', '"4,9x"'), *ls[4:]]
+        )
+        with pytest.raises(ImportRefused) as info:
+            wdi.read(path)
+        assert str(info.value) == f"{path}:4: 2020: 4,9x: not a finite number"
+
+    def test_negative_personnel(self, tmp_path):
+        path = copy_with(
+            tmp_path, BULK, lambda ls: [*ls[:7], ls[7].replace('"82000"', '"-82000"'), *ls[8:]]
+        )
+        with pytest.raises(ImportRefused) as info:
+            wdi.read(path)
+        assert str(info.value) == f"{path}:8: 2019: -82000: must be >= 0 for this indicator"
+
+    def test_truncated_row(self, tmp_path):
+        path = copy_with(tmp_path, BULK, lambda ls: [*ls[:6], '"Armenia","ARM","Pop"\n'])
+        with pytest.raises(ImportRefused) as info:
+            wdi.read(path)
+        assert str(info.value) == (
+            f"{path}:7: -: 3 fields: expected 9 fields (one per column); is the file truncated?"
+        )
+
+    def test_bad_year_in_header(self, tmp_path):
+        path = copy_with(tmp_path, BULK, lambda ls: [ls[0].replace('"2021"', '"21"'), *ls[1:]])
+        with pytest.raises(ImportRefused) as info:
+            wdi.read(path)
+        assert str(info.value) == f"{path}:1: 21: 21: not a year: expected four digits, 1800-2100"
+
+    def test_duplicate_country_indicator(self, tmp_path):
+        path = copy_with(tmp_path, BULK, lambda ls: [*ls, ls[2]])
+        with pytest.raises(ImportRefused) as info:
+            wdi.read(path)
+        assert f"{path}:14: " in str(info.value)

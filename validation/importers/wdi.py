@@ -2,6 +2,13 @@
 (Entity, Code, Year, <indicator>): armed forces personnel (MS.MIL.TOTL.P1) and military
 expenditure as a share of GDP (MS.MIL.XPND.GD.ZS). The header's last name says which.
 
+Also the World Bank's bulk shape (WDIData.csv: Country Name, Country Code, Indicator Name,
+Indicator Code, then one column per year; one row per country and indicator; empty = missing),
+told apart by its header and stored as the dataset `bulk`: the indicators milbal knows go to its
+tables (personnel to manpower; military expenditure as % of GDP and in current US$ to spending),
+every other indicator to the imported-only table `wdi_indicators`. Aggregates (a Country Code
+that is not three letters, or one of the World Bank's aggregate codes such as WLD) are skipped.
+
 OWID's personnel file names `Year` twice in its header (5 names over 4 fields), so the rows
 are read with explicit names. Rows whose Code is not an ISO3 country code (OWID aggregates such
 as OWID_WRL, regions with a blank code) are skipped and counted in the notes.
@@ -14,6 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -26,12 +34,14 @@ from validation.importers.base import (
     source_row,
     validate_raw,
 )
-from validation.tables import Issue, header_problem
+from validation.schemas import ISO3, SLUG
+from validation.tables import Issue, _show, header_problem
 
 KIND = "wdi"
 DESCRIPTION = (
     "World Bank WDI indicators via Our World in Data, long form (Entity, Code, Year, value): "
-    "armed forces personnel, total; or military expenditure (% of GDP)"
+    "armed forces personnel, total; or military expenditure (% of GDP); or the World Bank's "
+    "bulk CSV (WDIData.csv: Country Name, Country Code, Indicator Name, Indicator Code, years)"
 )
 NAMES = ["Entity", "Code", "Year", "value"]
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -110,6 +120,8 @@ def read(path: Path) -> Imported:
     problem = header_problem(header, label)
     if problem is not None:
         raise ImportRefused(problem)
+    if is_bulk(header):
+        return read_bulk(path, text, header, label)
     indicator = detect(header, label)
     raw = read_csv_cells(path, NAMES, names=NAMES, label=label, text=text)
 
@@ -207,6 +219,263 @@ def read(path: Path) -> Imported:
         countries=countries,
         notes=notes,
         dataset=indicator.dataset,
+    )
+
+
+# ------------------------------------------------------------------------- the bulk shape
+
+BULK_IDS = ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]
+BULK_DATASET = "bulk"
+BULK_SOURCE_ID = f"import-{KIND}-{BULK_DATASET}"
+_YEAR = re.compile(r"^\d{4}$")
+_INDICATOR_CODE = r"^[A-Za-z0-9][A-Za-z0-9._]*$"
+# The World Bank's aggregates (regions, income groups, lending groups, World): three letters
+# like a country's code, so they are named here to be skipped.
+_AGGREGATE_CODES = (
+    "AFE AFW ARB CEB CSS EAP EAR EAS ECA ECS EMU EUU FCS HIC HPC IBD IBT IDA IDB IDX INX LAC "
+    "LCN LDC LIC LMC LMY LTE MEA MIC MNA NAC OED OSS PRE PSS PST SAS SSA SSF SST TEA TEC TLA "
+    "TMN TSA TSS UMC WLD"
+)
+WB_AGGREGATES = frozenset(_AGGREGATE_CODES.split())
+
+
+@dataclass(frozen=True)
+class Known:
+    """A bulk indicator milbal has a table for: where it goes and how its value is scaled."""
+
+    table: str
+    measure: str
+    scale: float
+    title: str
+
+
+KNOWN = {
+    "MS.MIL.TOTL.P1": Known("manpower", "total_military", 1.0, "Armed forces personnel, total"),
+    "MS.MIL.XPND.GD.ZS": Known(
+        "spending", "milex_share_gdp_pct", 1.0, "Military expenditure (% of GDP)"
+    ),
+    "MS.MIL.XPND.CD": Known(
+        "spending", "milex_current_usd_m", 1e-6, "Military expenditure (current US$), in millions"
+    ),
+}
+
+
+class WdiBulkFile(pa.DataFrameModel):
+    """The bulk file's naming columns, country rows only (index = line in the file)."""
+
+    country_name: Series[str] = pa.Field(alias="Country Name", str_length={"min_value": 1})
+    country_code: Series[str] = pa.Field(alias="Country Code", str_matches=_ISO3.pattern)
+    indicator_name: Series[str] = pa.Field(alias="Indicator Name", str_length={"min_value": 1})
+    indicator_code: Series[str] = pa.Field(alias="Indicator Code", str_matches=_INDICATOR_CODE)
+
+    class Config:
+        coerce = True
+        unique = ("Country Code", "Indicator Code")
+
+
+class WdiIndicators(pa.DataFrameModel):
+    """wdi_indicators: the bulk file's other indicators, one row per value (WDI's units)."""
+
+    country: Series[str] = pa.Field(str_matches=ISO3)
+    year: Series[pd.Int64Dtype] = pa.Field(ge=1800, le=2100)
+    indicator: Series[str] = pa.Field(str_matches=_INDICATOR_CODE)
+    value: Series[float]
+    source_id: Series[str] = pa.Field(str_matches=SLUG)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ("country", "year", "indicator", "source_id")
+
+
+SCHEMAS: dict[str, type[pa.DataFrameModel]] = {"wdi_indicators": WdiIndicators}
+META: dict[str, dict] = {
+    "wdi_indicators": {
+        "title": "WDI indicators (World Bank bulk file)",
+        "description": "Indicators of an imported World Bank WDI bulk file other than the "
+        "military ones milbal keeps in manpower and spending, by country, year and indicator "
+        "code, in the World Bank's units.",
+        "licence": "CC BY 4.0 (World Bank)",
+    }
+}
+
+
+def is_bulk(header: list[str]) -> bool:
+    """Whether a header is the bulk shape: the four naming columns, then years (a trailing
+    empty name, as WDIData.csv ends each line with a comma, is allowed)."""
+    names = [h.strip() for h in header]
+    if names and names[-1] == "":
+        names = names[:-1]
+    return names[:4] == BULK_IDS and len(names) > 4
+
+
+def read_bulk(path: Path, text: str, header: list[str], label: str) -> Imported:
+    """A bulk WDIData-style file as manpower, spending and wdi_indicators rows."""
+    names = [h.strip() for h in header]
+    trailing = names[-1] == ""
+    if trailing:
+        names[-1] = "(trailing empty column)"
+    years = names[4 : len(names) - trailing]
+    bad_years = [
+        Issue(label, 1, y or "(empty)", _show(y), "not a year: expected four digits, 1800-2100")
+        for y in years
+        if not _YEAR.match(y) or not 1800 <= int(y) <= 2100
+    ]
+    twice = sorted({y for y in years if years.count(y) > 1})
+    bad_years += [Issue(label, 1, y, None, "column appears twice in the header") for y in twice]
+    if bad_years:
+        raise ImportRefused(bad_years)
+    raw = read_csv_cells(path, names, names=names, label=label, text=text)
+
+    codes = raw["Country Code"].fillna("")
+    country = codes.str.match(_ISO3.pattern) & ~codes.isin(WB_AGGREGATES)
+    notes: list[str] = []
+    skipped = raw[~country]
+    if len(skipped):
+        named = skipped["Country Name"].dropna().unique()
+        notes.append(
+            f"{_rows(len(skipped))} skipped whose Country Code is not a country's "
+            f"(aggregates such as WLD, or not three letters): "
+            + ", ".join(str(n) for n in named[:8])
+            + (", ..." if len(named) > 8 else "")
+        )
+    rows = raw[country]
+    ids = validate_raw(rows[BULK_IDS], WdiBulkFile, label)
+    if ids.empty:
+        raise ImportRefused(
+            Issue(label, None, "Country Code", None, "no country rows (ISO3 codes)")
+        )
+
+    # The year cells, typed column by column; a cell that is not a finite number is refused
+    # with its line and year, a negative value of an indicator milbal keeps too.
+    cells = rows[years]
+    present = cells.notna()
+    numbers = cells.apply(pd.to_numeric, errors="coerce").astype(float)
+    finite = np.isfinite(numbers.to_numpy())
+    known_rows = ids["Indicator Code"].isin(KNOWN).to_numpy()[:, None]
+    negative = known_rows & finite & (numbers.to_numpy() < 0)
+    bad = present.to_numpy() & (~finite | negative)
+    issues = []
+    for r, c in zip(*np.nonzero(bad), strict=True):
+        cell = cells.iat[r, c]
+        rule = "not a finite number" if not finite[r, c] else "must be >= 0 for this indicator"
+        issues.append(Issue(label, int(cells.index[r]), years[c], _show(cell), rule))
+    if issues:
+        raise ImportRefused(sorted(issues, key=lambda i: (i.line or 0, i.column or "")))
+
+    wide = numbers.set_axis([int(y) for y in years], axis=1)
+    wide.insert(0, "line", wide.index)
+    wide.insert(1, "country", ids["Country Code"].astype(str).to_numpy())
+    wide.insert(2, "indicator", ids["Indicator Code"].astype(str).to_numpy())
+    long = wide.melt(id_vars=["line", "country", "indicator"], var_name="year", value_name="value")
+    empty = int(long["value"].isna().sum())
+    long = long[long["value"].notna()].sort_values(["line", "year"], kind="stable")
+    long = long.set_index("line")
+    long.index.name = "line"
+    long["year"] = long["year"].astype("Int64")
+    if empty:
+        notes.append(f"{empty} empty cells (missing values) of country rows skipped")
+
+    tables: dict[str, pd.DataFrame] = {}
+    manpower = []
+    spending = []
+    for code, known in KNOWN.items():
+        part = long[long["indicator"] == code]
+        if part.empty:
+            continue
+        value = part["value"] * known.scale
+        note = f"WDI {code} ({known.title}), bulk file"
+        if known.table == "manpower":
+            manpower.append(
+                pd.DataFrame(
+                    {
+                        "country": part["country"],
+                        "year": part["year"],
+                        "measure": known.measure,
+                        "value": value,
+                        "low": None,
+                        "high": None,
+                        "qualifier": "exact",
+                        "source_id": BULK_SOURCE_ID,
+                        "note": note,
+                    },
+                    index=part.index,
+                )
+            )
+            continue
+        percent = known.measure.endswith("_pct")
+        if percent:
+            over = part[value > 100]
+            if len(over):
+                notes.append(
+                    f"{_rows(len(over))} of {code} above 100% of GDP skipped (the spending "
+                    "table holds shares within 0-100): "
+                    + ", ".join(
+                        f"{r.country} {r.year} ({r.value:.1f}%)" for r in over.head(12).itertuples()
+                    )
+                    + (", ..." if len(over) > 12 else "")
+                )
+                part, value = part[value <= 100], value[value <= 100]
+        spending.append(
+            pd.DataFrame(
+                {
+                    "country": part["country"],
+                    "year": part["year"],
+                    "measure": known.measure,
+                    "value": value,
+                    "unit": "percent" if percent else "usd_m",
+                    "source_id": BULK_SOURCE_ID,
+                    "note": note,
+                },
+                index=part.index,
+            )
+        )
+    if manpower:
+        tables["manpower"] = pd.concat(manpower).sort_index(kind="stable")
+    if spending:
+        tables["spending"] = pd.concat(spending).sort_index(kind="stable")
+    other = long[~long["indicator"].isin(KNOWN)]
+    if len(other):
+        tables["wdi_indicators"] = pd.DataFrame(
+            {
+                "country": other["country"],
+                "year": other["year"],
+                "indicator": other["indicator"],
+                "value": other["value"],
+                "source_id": BULK_SOURCE_ID,
+            },
+            index=other.index,
+        )
+    if not tables:
+        raise ImportRefused(Issue(label, None, None, None, "no values in the country rows"))
+
+    countries = (
+        ids.drop_duplicates("Country Code", keep="last")
+        .rename(columns={"Country Code": "iso3", "Country Name": "name"})
+        .assign(region=REGION)[["iso3", "name", "region"]]
+        .sort_values("iso3")
+        .reset_index(drop=True)
+        .astype(object)
+    )
+    span = long["year"]
+    sources = source_row(
+        source_id=BULK_SOURCE_ID,
+        kind="database",
+        title="World Development Indicators, bulk file (imported)",
+        author="World Bank",
+        publisher="World Bank",
+        url="https://datacatalog.worldbank.org/search/dataset/0037712",
+        licence="CC BY 4.0 (World Bank)",
+        note=f"Imported from {path.name}; {ids['Indicator Code'].nunique()} indicators, "
+        f"years {span.min()}-{span.max()}",
+    )
+    return Imported(
+        kind=KIND,
+        tables=tables,
+        sources=sources,
+        countries=countries,
+        notes=notes,
+        dataset=BULK_DATASET,
     )
 
 
