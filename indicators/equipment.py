@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators.common import IndicatorError, interval_of, join_sources, require_known
+from indicators.common import (
+    IndicatorError,
+    column_arrays,
+    interval_of,
+    join_sources,
+    require_known,
+)
 from indicators.force_ratio import RATIO_COLUMNS, ratio_bounds, verdicts
 
 
@@ -13,10 +19,10 @@ def country_counts(equipment: pd.DataFrame, country: str, year: int) -> dict[str
     """category -> (low, mid, high, source_id) for one country and year, in table order; empty
     when the country reports nothing that year. Several sources for one category are an error:
     counts from different sources should not be set side by side unawares."""
-    mask = (equipment["country"].to_numpy() == country) & (equipment["year"].to_numpy() == year)
-    found = np.flatnonzero(mask)
+    arrays = column_arrays(equipment)
+    found = np.flatnonzero((arrays["country"] == country) & (arrays["year"] == year))
     columns = ("category", "value", "low", "high", "source_id")
-    cols = {c: equipment[c].to_numpy()[found] for c in columns}
+    cols = {c: arrays[c][found] for c in columns}
     counts: dict[str, tuple] = {}
     several: list[str] = []
     for cat, value, low, high, source in zip(*cols.values(), strict=True):
@@ -44,8 +50,9 @@ def compute_equipment_balance(
     A category where b has none gets status 'no_defender_items' and no ratio, instead of inf.
     Verdict columns are named after the doctrine rules (verdict_general, verdict_mountain).
     """
+    known = set(column_arrays(equipment)["country"])
     for country in (a, b):
-        require_known(country, set(equipment["country"]), "country")
+        require_known(country, known, "country")
     ca, cb = country_counts(equipment, a, year), country_counts(equipment, b, year)
     for country, counts in ((a, ca), (b, cb)):
         if not counts:

@@ -9,7 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators.common import IndicatorError, interval_of, join_sources, require_known
+from indicators.common import (
+    IndicatorError,
+    column_arrays,
+    interval_of,
+    join_sources,
+    require_known,
+)
 
 RATIO_COLUMNS = ("ratio_low", "ratio_mid", "ratio_high")
 VERDICT_TEXT = {
@@ -49,15 +55,17 @@ def ratio_interval(attacker: pd.DataFrame, defender: pd.DataFrame) -> pd.DataFra
 
 def _positions(frame: pd.DataFrame, **equal: object) -> np.ndarray:
     """Positions of the rows whose columns equal the given values (numpy: cheap on small tables)."""
+    arrays = column_arrays(frame)
     mask = np.ones(len(frame), dtype=bool)
     for column, value in equal.items():
-        mask &= frame[column].to_numpy() == value
+        mask &= arrays[column] == value
     return np.flatnonzero(mask)
 
 
 def _cells(frame: pd.DataFrame, position: int, columns: tuple[str, ...]) -> dict[str, object]:
     """One row's cells as a dict, without copying the frame."""
-    return {c: frame[c].to_numpy()[position] for c in columns}
+    arrays = column_arrays(frame)
+    return {c: arrays[c][position] for c in columns}
 
 
 def select_strength(
@@ -75,7 +83,7 @@ def _strength(
     manpower: pd.DataFrame, country: str, year: int, measure: str, source_id: str | None = None
 ) -> dict[str, object]:
     """select_strength as a dict."""
-    require_known(country, set(manpower["country"]), "country")
+    require_known(country, set(column_arrays(manpower)["country"]), "country")
     where = {"country": country, "year": year, "measure": measure}
     if source_id is not None:
         where["source_id"] = source_id
@@ -175,7 +183,7 @@ def select_rule(doctrine: pd.DataFrame, terrain: str) -> pd.Series:
 
 def _rule(doctrine: pd.DataFrame, terrain: str) -> dict[str, object]:
     """select_rule as a dict."""
-    require_known(terrain, set(doctrine["terrain"]), "terrain")
+    require_known(terrain, set(column_arrays(doctrine)["terrain"]), "terrain")
     position = _positions(doctrine, terrain=terrain)[0]
     return _cells(doctrine, position, tuple(doctrine.columns))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.params import Param, countries
+from indicators.common import column_arrays
 from validation import load_catalog
 
 COUNTRY_A = Param("a", "Country A (attacker)", "choice", "AZE", countries)
@@ -30,24 +30,9 @@ def _names() -> dict[str, str]:
 
 
 def columns(frame: pd.DataFrame) -> dict[str, Any]:
-    """Every column of a frame as a numpy array. Figures and captions read a chart's few rows
-    through these: a pandas filter or lookup costs 50-100 us, a numpy one about 1 us, and a
-    control change redraws every chart of its page. Date columns stay pandas arrays, so their
-    cells are Timestamps. A chart's figure and caption read the same frame: the arrays of the
-    last few frames are kept (by identity, with the frame itself, so an id is never reused)."""
-    hit = _COLUMNS.get(id(frame))
-    if hit is not None and hit[0] is frame:
-        return hit[1]
-    cols = {c: s.array if s.dtype.kind == "M" else s.to_numpy() for c, s in frame.items()}
-    with _COLUMNS_LOCK:  # callbacks run in threads
-        if len(_COLUMNS) >= 16:
-            _COLUMNS.pop(next(iter(_COLUMNS)))
-        _COLUMNS[id(frame)] = (frame, cols)
-    return cols
-
-
-_COLUMNS: dict[int, tuple[pd.DataFrame, dict[str, Any]]] = {}
-_COLUMNS_LOCK = threading.Lock()
+    """Every column of a chart's frame as an array: figures and captions read their few rows
+    through these (see indicators.common.column_arrays; a figure and its caption share them)."""
+    return column_arrays(frame)
 
 
 def pick(cols: Mapping[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:

@@ -28,23 +28,22 @@ def equipment_counts_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     categories = list(dict.fromkeys([*counts[a], *counts[b]]))
     if not categories:
         raise IndicatorError(f"no equipment counts for {a} or {b} in {year}")
-    rows = [
+    pairs = [(c, cat) for c in (a, b) for cat in categories if cat in counts[c]]
+    low, mid, high, source = (
+        [counts[c][cat][i] for c, cat in pairs] for i in range(4)
+    )  # column by column: one frame built at the end
+    return pd.DataFrame(
         {
-            "country": c,
+            "country": [c for c, _ in pairs],
             "year": year,
-            "category": cat,
-            "low": lo,
-            "mid": mid,
-            "high": hi,
+            "category": [cat for _, cat in pairs],
+            "low": np.array(low, dtype=float),
+            "mid": np.array(mid, dtype=float),
+            "high": np.array(high, dtype=float),
             "unit": "items",
-            "source_id": src,
+            "source_id": source,
         }
-        for c in (a, b)
-        for cat in categories
-        if cat in counts[c]
-        for lo, mid, hi, src in [counts[c][cat]]
-    ]
-    return pd.DataFrame(rows)
+    )
 
 
 def _categories(cols: Mapping[str, np.ndarray]) -> list[str]:
