@@ -225,6 +225,40 @@ def unterminated_quote(text: str, start: int, record: list[str]) -> bool:
     return False
 
 
+def read_records(
+    reader, text: str, label: str, n_columns: int, hint: bool = False
+) -> tuple[list[list[str]], list[int], list[Issue]]:
+    """The data records below the header: each record's stripped cells and its file line, and a
+    problem for every record with the wrong number of fields, a broken quote or a file that
+    ends inside a quoted value. Blank records are skipped. `hint` adds a guess at the cause of a
+    wrong field count (truncation, or a stray delimiter)."""
+    issues: list[Issue] = []
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = reader.line_num + 1
+    last: tuple[int, list[str]] | None = None
+    try:
+        for record in reader:
+            if record and any(cell.strip() for cell in record):
+                last = (start, record)
+                if len(record) != n_columns:
+                    rule = f"expected {n_columns} fields (one per column)"
+                    if hint:
+                        rule += (
+                            "; is the file truncated?"
+                            if len(record) < n_columns
+                            else "; a stray delimiter, or a value with an unquoted comma?"
+                        )
+                    issues.append(Issue(label, start, None, f"{len(record)} fields", rule))
+                else:
+                    rows.append([cell.strip() for cell in record])
+                    lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        issues.append(Issue(label, start, None, None, quote_rule(exc)))
+    return rows, lines, end_quote_issues(text, label, last, issues, rows, lines)
+
+
 def end_quote_issues(
     text: str,
     label: str,
@@ -277,31 +311,7 @@ def parse_csv(
     if issues:
         return None, issues
 
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    start = reader.line_num + 1
-    last: tuple[int, list[str]] | None = None
-    try:
-        for record in reader:
-            if record and any(cell.strip() for cell in record):
-                last = (start, record)
-                if len(record) != len(header):
-                    issues.append(
-                        Issue(
-                            label,
-                            start,
-                            None,
-                            f"{len(record)} fields",
-                            f"expected {len(header)} fields (one per column)",
-                        )
-                    )
-                else:
-                    rows.append([cell.strip() for cell in record])
-                    lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        issues.append(Issue(label, start, None, None, quote_rule(exc)))
-    issues = end_quote_issues(text, label, last, issues, rows, lines)
+    rows, lines, issues = read_records(reader, text, label, len(header))
     if not rows and not issues:
         issues.append(Issue(label, 2, None, None, "no data rows below the header"))
     frame = pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"), dtype=object)

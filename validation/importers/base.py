@@ -31,9 +31,9 @@ from validation.tables import (
     _issues_from_failures,
     _show,
     csv_records,
-    end_quote_issues,
     header_problem,
     quote_rule,
+    read_records,
     read_text,
 )
 
@@ -178,37 +178,7 @@ def read_csv_cells(
                     for c in missing
                 ]
             )
-    issues: list[Issue] = []
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    start = reader.line_num + 1
-    last: tuple[int, list[str]] | None = None
-    try:
-        for record in reader:
-            if record and any(cell.strip() for cell in record):
-                last = (start, record)
-                if len(record) != len(columns):
-                    issues.append(
-                        Issue(
-                            label,
-                            start,
-                            None,
-                            f"{len(record)} fields",
-                            f"expected {len(columns)} fields (one per column); "
-                            + (
-                                "is the file truncated?"
-                                if len(record) < len(columns)
-                                else "a stray delimiter, or a value with an unquoted comma?"
-                            ),
-                        )
-                    )
-                else:
-                    rows.append([cell.strip() for cell in record])
-                    lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        issues.append(Issue(label, start, None, None, quote_rule(exc)))
-    issues = end_quote_issues(text, label, last, issues, rows, lines)
+    rows, lines, issues = read_records(reader, text, label, len(columns), hint=True)
     if issues:
         raise ImportRefused(issues)
     if not rows:
