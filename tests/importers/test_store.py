@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from validation.importers import KINDS
 from validation.importers.base import ImportRefused
 from validation.importers.store import (
     from_url,
@@ -237,7 +236,6 @@ class TestFromUrl:
             from_url("gmi", f"file://{GMI_SMALL}", "a" * 64, data_dir)
         assert snapshot(data_dir) == {}
 
-    @pytest.mark.skipif("cdb90" not in KINDS, reason="the cdb90 importer is not there yet")
     def test_zip_with_parent_path_is_refused(self, serve, tmp_path, data_dir):
         site = tmp_path / "site"
         site.mkdir()
@@ -250,7 +248,6 @@ class TestFromUrl:
         assert not (tmp_path / "escaped.csv").exists()
         assert snapshot(data_dir) == {}
 
-    @pytest.mark.skipif("cdb90" not in KINDS, reason="the cdb90 importer is not there yet")
     def test_zip_of_the_cdb90_folder_imports(self, serve, tmp_path, reference_dir, data_dir):
         site = tmp_path / "site"
         site.mkdir()

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from dashboard.pages.data import check_upload
-from validation.importers import KINDS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data"
 GMI_SMALL = FIXTURES / "gmi" / "gmi_small.csv"
@@ -66,7 +65,6 @@ def test_refusals_name_the_uploaded_file(data_dir):
     assert not data_dir.exists()
 
 
-@pytest.mark.skipif("cdb90" not in KINDS, reason="the cdb90 importer is not there yet")
 def test_a_folder_kind_takes_a_zip(data_dir, reference_dir):
     buffer = io.BytesIO()
     folder = reference_dir / "cdb90"
