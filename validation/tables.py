@@ -419,7 +419,14 @@ def _check_rule(check: str, column: str | None) -> str:
 
 def check_frame(raw: pd.DataFrame, name: str, label: str) -> tuple[pd.DataFrame, list[Issue]]:
     """Type the rows and check them against the table's schema; returns typed rows and issues."""
-    model = MODELS[name]
+    return check_model(raw, MODELS[name], label)
+
+
+def check_model(
+    raw: pd.DataFrame, model: type[pa.DataFrameModel], label: str
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """Type text cells with a model's column types, then run its checks on the rows that typed
+    cleanly; returns the validated rows (the typed ones where there are problems) and issues."""
     typed, issues = _coerce(raw, model, label)
     bad_lines = {i.line for i in issues}
     clean = typed.loc[~typed.index.isin(bad_lines)]

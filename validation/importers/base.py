@@ -27,9 +27,9 @@ import pandera.pandas as pa
 from validation.tables import (
     MAX_COLUMNS,
     Issue,
-    _coerce,
     _issues_from_failures,
     _show,
+    check_model,
     csv_records,
     header_problem,
     quote_rule,
@@ -205,16 +205,9 @@ def check_raw(
     if blanks:
         cells = cells.mask(cells.isin(blanks))
     cells = cells.astype(object).where(cells.notna(), None)
-    typed, issues = _coerce(cells, model, label)
-    bad = {i.line for i in issues}
-    clean = typed.loc[~typed.index.isin(bad)]
-    try:
-        checked = model.validate(clean, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        checked = clean
-        issues += _issues_from_failures(exc.failure_cases, clean, model, label)
+    checked, issues = check_model(cells, model, label)
     issues.sort(key=lambda i: (i.line or 0, i.column or ""))
-    return (checked if not issues else typed), issues
+    return checked, issues
 
 
 def validate_raw(
