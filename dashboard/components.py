@@ -3,6 +3,7 @@ the one callback shape every page uses (controls -> charts + URL)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
@@ -68,15 +69,25 @@ def _origin() -> str:
     return flask.request.host_url.rstrip("/") if flask.has_request_context() else ""
 
 
-def export_links(slug: str, params: Mapping[str, Any]) -> tuple[list[str], str]:
+def export_links(
+    slug: str, params: Mapping[str, Any], origin: str | None = None
+) -> tuple[list[str], str]:
     """The download hrefs (in DOWNLOADS order) and the iframe snippet of a chart drawn with
-    these values of its parameters: the same query its page would carry."""
+    these values of its parameters: the same query its page would carry. `origin` defaults to
+    this request's (see _origin)."""
+    origin = _origin() if origin is None else origin
+    hrefs, snippet = _links(slug, tuple(sorted(params.items())), origin)
+    return list(hrefs), snippet
+
+
+@functools.lru_cache(maxsize=4096)
+def _links(slug: str, frozen: tuple, origin: str) -> tuple[tuple[str, ...], str]:
     chart = get_chart(slug)
-    query = to_query(chart.params, params)
-    hrefs = [f"/chart/{slug}.{ext}{query}" for _, ext in DOWNLOADS]
+    query = to_query(chart.params, dict(frozen))
+    hrefs = tuple(f"/chart/{slug}.{ext}{query}" for _, ext in DOWNLOADS)
     # The query is URL-encoded and its '&name=' stays literal inside an attribute (HTML5),
     # so the src is left readable; the origin comes from the Host header: escape it.
-    src = f"{escape(_origin())}/chart/{slug}{query}"
+    src = f"{escape(origin)}/chart/{slug}{query}"
     snippet = (
         f'<iframe src="{src}" width="100%" height="520" style="border:0" '
         f'title="{escape(chart.title)}" loading="lazy"></iframe>'
@@ -219,11 +230,12 @@ def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[s
         if is_first_call(len(inputs)):
             return [query, *([dash.no_update] * (len(outputs) - 1))]
         result: list[Any] = [query, [html.P(m) for m in problems]]
+        origin = _origin()
         for slug in slugs:
             chart = get_chart(slug)
             own = {p.name: values[p.name] for p in chart.params}
             rendered = render(slug, own)
-            hrefs, snippet = export_links(slug, own)
+            hrefs, snippet = export_links(slug, own, origin)
             result += [rendered.figure, rendered.caption, rendered.source_line, *hrefs, snippet]
         return result
 

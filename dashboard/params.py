@@ -18,18 +18,36 @@ class ParamError(ValueError):
     """A query parameter with a value it cannot take; the message names the parameter."""
 
 
-_COUNTRIES: dict[str, tuple[object, list[str]]] = {}
+_COUNTRIES: dict[str, tuple[object, tuple[str, ...]]] = {}
 
 
-def countries(catalog: Catalog) -> list[str]:
-    """The catalog's ISO3 codes, sorted; kept while its countries table is the same object
-    (every control change parses its country parameters against this list)."""
+def countries(catalog: Catalog) -> tuple[str, ...]:
+    """The catalog's ISO3 codes, sorted; the same tuple while its countries table is the same
+    object (every control change parses its country parameters against it)."""
     frame = catalog["countries"]
     hit = _COUNTRIES.get("iso3")
     if hit is None or hit[0] is not frame:
-        hit = (frame, sorted(frame["iso3"]))
+        hit = (frame, tuple(sorted(frame["iso3"])))
         _COUNTRIES["iso3"] = hit
-    return list(hit[1])
+    return hit[1]
+
+
+_LOOKUPS: dict[int, tuple[Sequence[Any], dict[str, Any]]] = {}
+
+
+def _by_lower(values: Sequence[Any]) -> dict[str, Any]:
+    """{lower-case text: value} of a parameter's allowed values (the first of equal texts),
+    built once per sequence object: parsing a country is then one lookup among 170."""
+    hit = _LOOKUPS.get(id(values))
+    if hit is None or hit[0] is not values:
+        lookup: dict[str, Any] = {}
+        for v in values:
+            lookup.setdefault(str(v).lower(), v)
+        hit = (values, lookup)
+        if len(_LOOKUPS) > 64:  # country tuples of catalogs reloaded since
+            _LOOKUPS.clear()
+        _LOOKUPS[id(values)] = hit
+    return hit[1]
 
 
 @dataclass(frozen=True)
@@ -50,22 +68,25 @@ class Param:
     hi: float | None = None
 
     def allowed(self, catalog: Catalog) -> list[Any]:
+        return list(self._choices(catalog))
+
+    def _choices(self, catalog: Catalog) -> Sequence[Any]:
         if self.choices is None:
-            return []
-        return list(self.choices(catalog) if callable(self.choices) else self.choices)
+            return ()
+        return self.choices(catalog) if callable(self.choices) else self.choices
 
     def parse(self, raw: str, catalog: Catalog) -> Any:
         """The typed value of a query string value, or ParamError naming this parameter."""
         text = raw.strip()
         if self.kind == "choice":
-            allowed = self.allowed(catalog)
-            match = next((a for a in allowed if str(a).lower() == text.lower()), None)
-            if match is None:
+            allowed = self._choices(catalog)
+            match = _by_lower(allowed).get(text.lower(), _MISSING)
+            if match is _MISSING:
                 raise ParamError(f"{self.name}: {text!r} is not one of {_listed(allowed)}")
             return match
         if self.kind == "multi":
-            allowed = self.allowed(catalog)
-            by_lower = {str(a).lower(): a for a in allowed}
+            allowed = self._choices(catalog)
+            by_lower = _by_lower(allowed)
             items = [t.strip() for t in text.split(",") if t.strip()]
             bad = [t for t in items if t.lower() not in by_lower]
             if bad or not items:
@@ -94,6 +115,9 @@ class Param:
         if self.kind == "percent":
             return f"{value:g}"
         return str(value)
+
+
+_MISSING = object()
 
 
 def _listed(values: Sequence[Any]) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -68,11 +70,56 @@ def column_arrays(frame: pd.DataFrame) -> dict[str, Any]:
             _ARRAYS[key] = hit  # most recently used last
             return hit[1]
     arrays = {c: s.array if s.dtype.kind == "M" else s.to_numpy() for c, s in frame.items()}
+    remember_arrays(frame, arrays)
+    return arrays
+
+
+def remember_arrays(frame: pd.DataFrame, arrays: dict[str, Any]) -> None:
+    """Keep `arrays` as the column arrays of `frame` (what column_arrays would build, e.g. the
+    rows taken from another frame's arrays), so that column_arrays(frame) needs no pandas."""
     with _ARRAYS_LOCK:
+        _ARRAYS.pop(id(frame), None)
         while len(_ARRAYS) >= _ARRAYS_KEPT:
             _ARRAYS.pop(next(iter(_ARRAYS)))
-        _ARRAYS[key] = (frame, arrays)
-    return arrays
+        _ARRAYS[id(frame)] = (frame, arrays)
+
+
+def frame_of(columns: Mapping[str, Any]) -> pd.DataFrame:
+    """A frame from equal-length columns (numpy or pandas arrays, lists), with the column
+    arrays remembered for column_arrays: the dashboard builds a few such frames on every control
+    change, and its figures then read them without asking pandas again (~10 us a column).
+    Text columns are kept as object arrays, as a str column's to_numpy() gives them."""
+    arrays: dict[str, Any] = {}
+    for name, values in columns.items():
+        if isinstance(values, np.ndarray | pd.api.extensions.ExtensionArray):
+            arrays[name] = values
+            continue
+        array = np.asarray(values)
+        if array.dtype.kind in "US":
+            array = np.asarray(values, dtype=object)
+        if array.dtype == object:
+            missing = pd.isna(array)
+            if missing.any():  # None as NaN, as the frame will hold it
+                array = np.where(missing, np.nan, array)
+                if pd.api.types.infer_dtype(array, skipna=True) in _NUMBERS:
+                    array = array.astype(float)  # numbers with gaps: floats, as pandas infers
+        arrays[name] = array
+    frame = pd.DataFrame(arrays)
+    remember_arrays(
+        frame,
+        {
+            name: frame[name].array if getattr(a.dtype, "kind", "") == "M" else _numpy(a)
+            for name, a in arrays.items()
+        },
+    )
+    return frame
+
+
+_NUMBERS = ("floating", "integer", "mixed-integer-float")
+
+
+def _numpy(values: Any) -> np.ndarray:
+    return values.to_numpy() if isinstance(values, pd.api.extensions.ExtensionArray) else values
 
 
 _ARRAYS: dict[int, tuple[pd.DataFrame, dict[str, Any]]] = {}

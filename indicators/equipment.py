@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from indicators.common import (
     IndicatorError,
     column_arrays,
+    frame_of,
     interval_of,
     join_sources,
     require_known,
@@ -50,6 +53,19 @@ def compute_equipment_balance(
     A category where b has none gets status 'no_defender_items' and no ratio, instead of inf.
     Verdict columns are named after the doctrine rules (verdict_general, verdict_mountain).
     """
+    return frame_of(equipment_balance_columns(equipment, doctrine, a, b, year, categories))
+
+
+def equipment_balance_columns(
+    equipment: pd.DataFrame,
+    doctrine: pd.DataFrame,
+    a: str,
+    b: str,
+    year: int,
+    categories: list[str] | None = None,
+) -> dict[str, Any]:
+    """compute_equipment_balance's columns, by name in the same order, before they become a
+    frame (a chart adds its own columns and makes one frame of all)."""
     known = set(column_arrays(equipment)["country"])
     for country in (a, b):
         require_known(country, known, "country")
@@ -84,10 +100,11 @@ def compute_equipment_balance(
         "b_mid": b_mid,
         "b_high": b_hi,
         "status": np.where(ok, "ok", "no_defender_items").tolist(),
-        **{name: pd.array(r, dtype="Float64") for name, r in ratios.items()},
+        **ratios,  # NaN where b has none
     }
-    for terrain, rule in zip(doctrine["terrain"], doctrine["min_ratio"].astype(float), strict=True):
+    rules = column_arrays(doctrine)
+    for terrain, rule in zip(rules["terrain"], rules["min_ratio"].astype(float), strict=True):
         verdict = verdicts(ratios["ratio_low"], ratios["ratio_high"], rule)
         out[f"verdict_{terrain}"] = np.where(ok, verdict, "no_ratio").tolist()
     out["source_id"] = [join_sources(ca[c][3], cb[c][3]) for c in shared]  # last, as everywhere
-    return pd.DataFrame(out)
+    return out

@@ -6,10 +6,19 @@ per-edition rows say how many reports there were (`n_reports`), so the disagreem
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from indicators.common import IndicatorError, join_sources, require_known
+from indicators.common import (
+    IndicatorError,
+    column_arrays,
+    frame_of,
+    join_sources,
+    require_known,
+)
 
 # Rank on edition, one line per country; ranks fall as a country climbs.
 TREND_FORMULA = "rank ~ edition"
@@ -88,36 +97,42 @@ def fit_rank_trend(series: pd.DataFrame, level: float = 0.95) -> tuple[pd.DataFr
     )
 
 
-def rank_gap(series: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+def rank_gap(series: pd.DataFrame | Sequence[pd.DataFrame], a: str, b: str) -> pd.DataFrame:
     """Per edition both countries are ranked in: b's rank minus a's (positive: a ranks higher).
 
     A country with several rows for one edition counts with their mean rank; the sources of an
-    edition are those of every row of `series` for it. Plain Python over the few rows a series
-    has: the dashboard redraws this on every change of the chosen countries.
+    edition are those of every row of `series` for it. `series` is rank_series's frame, or
+    several of them (one per country, say).
     """
-    country = series["country"].to_numpy()
-    edition = series["edition"].to_numpy()
-    rank = series["rank"].to_numpy(dtype=float, na_value=np.nan)
-    source = series["source_id"].to_numpy()
+    return frame_of(rank_gap_columns(series, a, b))
+
+
+def rank_gap_columns(
+    series: pd.DataFrame | Sequence[pd.DataFrame], a: str, b: str
+) -> dict[str, Any]:
+    """rank_gap's columns by name, before they become a frame. Plain Python over the few rows
+    a series has: the dashboard redraws this on every change of the chosen countries."""
     ranks: dict[str, dict[int, list[float]]] = {}
     sources: dict[int, list[str]] = {}
-    for c, e, r, s in zip(country, edition, rank, source, strict=True):
-        sources.setdefault(int(e), []).append(s)
-        if r == r:
-            ranks.setdefault(c, {}).setdefault(int(e), []).append(r)
+    for frame in [series] if isinstance(series, pd.DataFrame) else series:
+        cols = column_arrays(frame)
+        rank = np.asarray(cols["rank"], dtype=float)
+        rows = zip(cols["country"], cols["edition"], rank, cols["source_id"], strict=True)
+        for c, e, r, s in rows:
+            sources.setdefault(int(e), []).append(s)
+            if r == r:
+                ranks.setdefault(c, {}).setdefault(int(e), []).append(r)
     for c in (a, b):
         require_known(c, set(ranks), "country")
     both = sorted(set(ranks[a]) & set(ranks[b]))
-    rank_a = [sum(ranks[a][e]) / len(ranks[a][e]) for e in both]
-    rank_b = [sum(ranks[b][e]) / len(ranks[b][e]) for e in both]
-    return pd.DataFrame(
-        {
-            "edition": np.array(both, dtype=int),
-            "a": a,
-            "b": b,
-            "rank_a": np.array(rank_a, dtype=float),
-            "rank_b": np.array(rank_b, dtype=float),
-            "gap": np.array(rank_b, dtype=float) - np.array(rank_a, dtype=float),
-            "source_id": [join_sources(*sources[e]) for e in both],
-        }
-    )
+    rank_a = np.array([sum(ranks[a][e]) / len(ranks[a][e]) for e in both], dtype=float)
+    rank_b = np.array([sum(ranks[b][e]) / len(ranks[b][e]) for e in both], dtype=float)
+    return {
+        "edition": np.array(both, dtype=int),
+        "a": [a] * len(both),
+        "b": [b] * len(both),
+        "rank_a": rank_a,
+        "rank_b": rank_b,
+        "gap": rank_b - rank_a,
+        "source_id": [join_sources(*sources[e]) for e in both],
+    }

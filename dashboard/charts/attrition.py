@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.charts import Chart, derived, register
-from dashboard.charts.common import columns, country_name, pick
+from dashboard.charts.common import columns, compact, country_name, pick, take_rows
 from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number
 from indicators.attrition import attrition_timeline, opening_shares
@@ -102,14 +102,16 @@ def _span_text(start: pd.Timestamp, end: pd.Timestamp) -> str:
 
 def _filtered(frame: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
     """Rows of the chosen side ('all': every side; rows without a side, such as events, always
-    stay) and source ('essay': the essay only, 'other': every other source)."""
+    stay) and source ('essay': the essay only, 'other': every other source), numbered from 0.
+    `frame` is one of the derived tables below (compact, its arrays memoised)."""
+    cols = columns(frame)
     keep = np.ones(len(frame), dtype=bool)
     if p["side"] != "all":
-        side = frame["side"].to_numpy()
+        side = cols["side"]
         keep &= (side == p["side"]) | pd.isna(side)
     if p["source"] != "all":
-        keep &= (frame["source_id"].to_numpy() == ESSAY_SOURCE) == (p["source"] == "essay")
-    return frame[keep]
+        keep &= (cols["source_id"] == ESSAY_SOURCE) == (p["source"] == "essay")
+    return take_rows(frame, keep)
 
 
 def _labelled(rows: pd.DataFrame) -> pd.DataFrame:
@@ -209,11 +211,11 @@ def attrition_timeline_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     """One row per figure (kind 'figure') and per event (kind 'event') of the war. The side filter
     applies to figures only (events have no side); the source filter to both."""
     tables = (catalog["attrition"], catalog["events"])
-    every = derived("timeline-rows", tables, lambda: _timeline_rows(*tables))
+    every = derived("timeline-rows", tables, lambda: compact(_timeline_rows(*tables)))
     rows = _filtered(every, p)
     if rows.empty:
         raise IndicatorError(f"no attrition figures or events for {_selection(p)}")
-    return rows.reset_index(drop=True)
+    return rows
 
 
 # Text of the figures' hover labels and dates: pure functions of a row's values, formatted
@@ -330,8 +332,8 @@ def attrition_timeline_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
 
 
 def attrition_timeline_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
-    n_fig = int((data["kind"] == "figure").sum())
-    n_ev = int((data["kind"] == "event").sum())
+    kind = columns(data)["kind"]
+    n_fig, n_ev = int((kind == "figure").sum()), int((kind == "event").sum())
     text = (
         f"{n_fig} figures and {n_ev} dated events of the war, 27 September to 10 November 2020 "
         f"({_selection(p)}). A line runs over the days a figure covers; a single dot is one day."
@@ -376,16 +378,17 @@ def _all_opening_shares(attrition: pd.DataFrame) -> pd.DataFrame:
 def opening_shares_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     """The shares of equipment destroyed on 27 September, in percent, for the chosen filters."""
     attrition = catalog["attrition"]
-    every = derived("opening", (attrition,), lambda: _all_opening_shares(attrition))
+    every = derived("opening", (attrition,), lambda: compact(_all_opening_shares(attrition)))
     shares = _filtered(every, p)
     if shares.empty:
-        pairs = every[["side", "source_id"]].drop_duplicates().itertuples(index=False)
+        cols = columns(every)
+        pairs = dict.fromkeys(zip(cols["side"], cols["source_id"], strict=True))
         held = ", ".join(f"{side} (source {sid})" for side, sid in pairs)
         where = f"only for {held}" if held else "none at all"
         raise IndicatorError(
             f"no first-day share destroyed for {_selection(p)}; the data has such shares {where}"
         )
-    return shares.reset_index(drop=True)
+    return shares
 
 
 def _interval(rows: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -506,11 +509,11 @@ def _all_losses(timeline: pd.DataFrame) -> pd.DataFrame:
 def attrition_losses_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     """Figures counted in persons or items, one row each, grouped by subject and measure."""
     tables = (catalog["attrition"], catalog["events"])
-    every = derived("losses", tables, lambda: _all_losses(_all_figures(*tables)))
+    every = derived("losses", tables, lambda: compact(_all_losses(_all_figures(*tables))))
     rows = _filtered(every, p)
     if rows.empty:
         raise IndicatorError(f"no counts of persons or items for {_selection(p)}")
-    return rows.reset_index(drop=True)
+    return rows
 
 
 def attrition_losses_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:

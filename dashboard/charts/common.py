@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.params import Param, countries
-from indicators.common import column_arrays
+from indicators.common import column_arrays, remember_arrays
 from validation import load_catalog
 
 COUNTRY_A = Param("a", "Country A (attacker)", "choice", "AZE", countries)
@@ -43,3 +43,22 @@ def pick(cols: Mapping[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarr
 def rounded(values: Any, digits: int = 3) -> list[float]:
     """Numbers for a figure: floats rounded to `digits` places, as a plain list."""
     return np.round(np.asarray(values, dtype=float), digits).tolist()
+
+
+def compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a derived frame that charts filter on every control change, with its text
+    columns as Python objects in one block: taking rows from it is one numpy take per dtype
+    (~0.07 ms) instead of one per text column (0.3-0.6 ms for twenty columns). The values and
+    the CSV are the same."""
+    text = {c: object for c, t in frame.dtypes.items() if isinstance(t, pd.StringDtype)}
+    return frame.astype(text).copy()  # the copy consolidates the blocks
+
+
+def take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """The rows of `frame` where the boolean array `keep` is true, numbered from 0; their
+    column arrays are taken from the frame's at the same time (for the figure and caption)."""
+    positions = np.flatnonzero(keep)
+    rows = frame.take(positions)
+    rows.index = pd.RangeIndex(len(rows))
+    remember_arrays(rows, {c: a[positions] for c, a in columns(frame).items()})
+    return rows

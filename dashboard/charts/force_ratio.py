@@ -12,7 +12,8 @@ from dashboard.charts import Chart, register
 from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, columns, country_name, pick
 from dashboard.params import Param
 from dashboard.style import RULE_COLOURS, VERDICT_COLOURS, base_layout, country_colour, fmt_number
-from indicators.equipment import compute_equipment_balance
+from indicators.common import frame_of
+from indicators.equipment import equipment_balance_columns
 from indicators.force_ratio import scenario_record
 
 TERRAIN = Param("terrain", "Terrain", "choice", "general", ("general", "mountain"))
@@ -43,7 +44,7 @@ def force_ratio_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
         p["share_a"],
         p["share_b"],
     )
-    return pd.DataFrame([{**record, **_rule_lines(catalog["doctrine"])}])
+    return frame_of({k: [v] for k, v in {**record, **_rule_lines(catalog["doctrine"])}.items()})
 
 
 def _rules_of(data: pd.DataFrame) -> dict[str, float]:
@@ -177,12 +178,13 @@ register(
 
 
 def equipment_ratio_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
-    out = compute_equipment_balance(
+    """compute_equipment_balance's rows with the rule lines, in one frame."""
+    out = equipment_balance_columns(
         catalog["equipment"], catalog["doctrine"], p["a"], p["b"], p["year"]
     )
-    for column, ratio in _rule_lines(catalog["doctrine"]).items():
-        out[column] = ratio  # a new frame of the indicator's: added in place
-    return out
+    n = len(out["category"])
+    rules = {c: np.full(n, r) for c, r in _rule_lines(catalog["doctrine"]).items()}
+    return frame_of({**out, **rules})
 
 
 def _ratios(values: np.ndarray) -> np.ndarray:

@@ -16,14 +16,18 @@ from dashboard.charts import Chart, derived, register
 from dashboard.charts.common import columns, country_name, pick, rounded
 from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number, rgba
-from indicators.common import IndicatorError
-from indicators.rankings import fit_rank_trend, rank_gap, rank_series
+from indicators.common import IndicatorError, frame_of
+from indicators.rankings import fit_rank_trend, rank_gap_columns, rank_series
 from validation import Catalog
 
 
-def ranked_countries(catalog: Catalog) -> list[str]:
-    """Countries with at least one row in the rankings table, for any index."""
-    return sorted(catalog["rankings"]["country"].unique())
+def ranked_countries(catalog: Catalog) -> tuple[str, ...]:
+    """Countries with at least one row in the rankings table, for any index (the same tuple
+    while the table is the same object)."""
+    rankings = catalog["rankings"]
+    return derived(
+        "ranked-countries", (rankings,), lambda: tuple(sorted(rankings["country"].unique()))
+    )
 
 
 INDEX = Param("index", "Ranking", "choice", "gfp", ("gfp", "gmi"))
@@ -329,12 +333,12 @@ def rank_gap_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     for country, part in zip((a, b), parts, strict=True):
         if not part["rank"].notna().any():
             raise IndicatorError(f"{country} has no {index} rank in any edition")
-    gap = rank_gap(pd.concat(parts, ignore_index=True), a, b)
-    if gap.empty:
+    gap = rank_gap_columns(parts, a, b)
+    n = len(gap["edition"])
+    if not n:
         raise IndicatorError(f"{a} and {b} are never ranked in the same {index} edition")
-    gap.insert(0, "index", index)
-    gap.insert(len(gap.columns) - 1, "unit", "ranks")  # before source_id, as in every chart
-    return gap
+    sources = gap.pop("source_id")  # last, after the unit, as in every chart
+    return frame_of({"index": [index] * n, **gap, "unit": ["ranks"] * n, "source_id": sources})
 
 
 def rank_gap_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
