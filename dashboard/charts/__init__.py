@@ -18,7 +18,7 @@ import pandas as pd
 
 from dashboard.cite import cite, split_ids
 from dashboard.params import Param
-from indicators.common import IndicatorError
+from indicators.common import IndicatorError, column_arrays
 from validation import load_catalog
 
 
@@ -119,7 +119,8 @@ def _render(slug: str, frozen: tuple) -> Rendered:
         return Rendered(
             chart, params, pd.DataFrame(), _message_figure(message), message, (), "", error=str(exc)
         )
-    ids = tuple(split_ids(data["source_id"])) if "source_id" in data else ()
+    cols = column_arrays(data)  # the figure and caption read the same arrays
+    ids = tuple(split_ids(dict.fromkeys(cols["source_id"]))) if "source_id" in cols else ()
     return Rendered(
         chart=chart,
         params=params,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -62,3 +62,21 @@ def take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     rows.index = pd.RangeIndex(len(rows))
     remember_arrays(rows, {c: a[positions] for c, a in columns(frame).items()})
     return rows
+
+
+def concat_rows(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The frames' rows one after another (the same columns), numbered from 0; a column's array
+    is joined from the frames' arrays where they share one numpy dtype (else read anew)."""
+    out = pd.concat(frames, ignore_index=True)
+    parts = [columns(f) for f in frames]
+    arrays = {}
+    for name in out.columns:
+        pieces = [part[name] for part in parts]
+        same = all(isinstance(p, np.ndarray) and p.dtype == pieces[0].dtype for p in pieces)
+        if same:
+            arrays[name] = np.concatenate(pieces)
+        else:
+            column = out[name]
+            arrays[name] = column.array if column.dtype.kind == "M" else column.to_numpy()
+    remember_arrays(out, arrays)
+    return out

@@ -12,7 +12,7 @@ from dashboard.charts import Chart, register
 from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, columns, country_name, pick
 from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number
-from indicators.common import IndicatorError
+from indicators.common import IndicatorError, frame_of
 from indicators.equipment import country_counts
 
 SCALE = Param("scale", "Scale", "choice", "linear", ("linear", "log"))
@@ -32,15 +32,15 @@ def equipment_counts_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     low, mid, high, source = (
         [counts[c][cat][i] for c, cat in pairs] for i in range(4)
     )  # column by column: one frame built at the end
-    return pd.DataFrame(
+    return frame_of(
         {
             "country": [c for c, _ in pairs],
-            "year": year,
+            "year": np.full(len(pairs), year),
             "category": [cat for _, cat in pairs],
             "low": np.array(low, dtype=float),
             "mid": np.array(mid, dtype=float),
             "high": np.array(high, dtype=float),
-            "unit": "items",
+            "unit": ["items"] * len(pairs),
             "source_id": source,
         }
     )

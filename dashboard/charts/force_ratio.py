@@ -12,7 +12,7 @@ from dashboard.charts import Chart, register
 from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, columns, country_name, pick
 from dashboard.params import Param
 from dashboard.style import RULE_COLOURS, VERDICT_COLOURS, base_layout, country_colour, fmt_number
-from indicators.common import frame_of
+from indicators.common import column_arrays, frame_of
 from indicators.equipment import equipment_balance_columns
 from indicators.force_ratio import scenario_record
 
@@ -24,12 +24,9 @@ RULE_LABELS = {"general": "3:1 prepared defence", "mountain": "6:1 mountains"}
 
 def _rule_lines(doctrine: pd.DataFrame) -> dict[str, float]:
     """rule_ratio_<terrain> -> minimum ratio, for the charts to draw every rule's line."""
-    return {
-        f"rule_ratio_{t}": float(r)
-        for t, r in zip(
-            doctrine["terrain"].to_numpy(), doctrine["min_ratio"].to_numpy(), strict=True
-        )
-    }
+    rules = column_arrays(doctrine)
+    pairs = zip(rules["terrain"], rules["min_ratio"], strict=True)
+    return {f"rule_ratio_{t}": float(r) for t, r in pairs}
 
 
 def force_ratio_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
@@ -50,9 +47,8 @@ def force_ratio_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
 def _rules_of(data: pd.DataFrame) -> dict[str, float]:
     """terrain -> minimum ratio, from the rule_ratio_<terrain> columns the data functions add."""
     prefix = "rule_ratio_"
-    return {
-        c.removeprefix(prefix): float(data[c].to_numpy()[0]) for c in data if c.startswith(prefix)
-    }
+    cols = columns(data)
+    return {c.removeprefix(prefix): float(v[0]) for c, v in cols.items() if c.startswith(prefix)}
 
 
 def _rule_shapes(rules: dict[str, float], chosen: str | None, vertical: bool = True) -> tuple:

@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 
 from dashboard.charts import Chart, derived, register
-from dashboard.charts.common import columns, country_name, pick, rounded
+from dashboard.charts.common import (
+    columns,
+    compact,
+    concat_rows,
+    country_name,
+    pick,
+    rounded,
+)
 from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number, rgba
 from indicators.common import IndicatorError, frame_of
@@ -127,14 +134,14 @@ def rankings_trend_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
         derived(
             f"rankings-trend-{index}-{c}",
             (rankings,),
-            lambda c=c: _country_trend_rows(rankings, index, c),
+            lambda c=c: compact(_country_trend_rows(rankings, index, c)),
         )
         for c in present
     ]
     # Each part is sorted by series then edition, so in the chosen order they are sorted.
     if not any(len(part) and part["series"].iat[0] == "observed" for part in parts):
         raise IndicatorError(f"{', '.join(present)}: no {index} edition gives a rank")
-    return pd.concat(parts, ignore_index=True)
+    return concat_rows(parts)
 
 
 def _countries_in_order(shown_in_data: np.ndarray, p: Mapping[str, Any]) -> list[str]:

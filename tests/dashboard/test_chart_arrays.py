@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard.charts import load_charts
-from dashboard.charts.common import columns, compact, take_rows
+from dashboard.charts.common import columns, compact, concat_rows, take_rows
 from indicators.common import IndicatorError, frame_of
 from validation import load_catalog
 
@@ -91,3 +91,21 @@ def test_take_rows_keeps_values_and_numbers_rows_from_zero():
     assert rows["side"].iloc[0] == "AZE" and pd.isna(rows["side"].iloc[1])
     for name, fresh in _through_pandas(rows).items():
         assert _same(columns(rows)[name], fresh), name
+
+
+def test_concat_rows_joins_arrays_or_reads_them_anew():
+    first = frame_of(
+        {
+            "x": [1.0, 2.0],
+            "flag": [True, False],
+            "when": pd.to_datetime(["2020-09-27", "2020-10-01"]).array,
+        }
+    )
+    second = frame_of({"x": [3.0], "flag": [None], "when": pd.to_datetime(["2020-11-10"]).array})
+    both = concat_rows([first, second])
+    pd.testing.assert_frame_equal(both, pd.concat([first, second], ignore_index=True))
+    got = columns(both)
+    assert got["x"].tolist() == [1.0, 2.0, 3.0]
+    assert got["flag"].dtype == object  # bool and missing: pandas makes it object, and so here
+    for name, fresh in _through_pandas(both).items():
+        assert _same(got[name], fresh), name
