@@ -1,7 +1,7 @@
 """Callback latency of every page against a trivial callback, and cold start against a bare Dash
 app, all measured in one run with real HTTP on 127.0.0.1.
 
-    uv run python benchmarks/bench_callbacks.py [--states 150] [--repeats 150] [--rounds 3]
+    uv run python benchmarks/bench_callbacks.py [--states 150] [--samples 300] [--repeats 300]
 
 Budgets (issue 4): p95 of each page's main callback within 4x the trivial callback's p95 over
 distinct states (every state once per round, and the caches of drawn states emptied before each
@@ -238,7 +238,13 @@ def p95(values: list[float]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--states", type=int, default=150, help="distinct states per page")
-    parser.add_argument("--repeats", type=int, default=150, help="requests of one repeated state")
+    parser.add_argument(
+        "--samples",
+        type=int,
+        default=300,
+        help="at least this many distinct-state requests per page (rounds are added to reach it)",
+    )
+    parser.add_argument("--repeats", type=int, default=300, help="requests of one repeated state")
     parser.add_argument(
         "--rounds",
         type=int,
@@ -277,12 +283,14 @@ def main() -> int:
             states = states_for(module.PARAMS, args.states)
             bodies = [payload(cb, s, prefix) for s in states]
             # Every round: every state once, after the caches of drawn states are emptied; at
-            # least `rounds` rounds and enough of them for --states samples (attrition has 9).
-            rounds = max(args.rounds, -(-args.states // len(bodies)))
+            # least `rounds` rounds and enough of them for --samples requests (attrition has 9
+            # states): a p95 of a few dozen requests is one noisy request.
+            rounds = max(args.rounds, -(-args.samples // len(bodies)))
             distinct: tuple[list[float], list[float]] = ([], [])
             for r in range(rounds):
                 post(port, "/bench/forget")
-                base = trivial[r * len(bodies) : (r + 1) * len(bodies)]
+                first = r * len(bodies)
+                base = [trivial[(first + i) % len(trivial)] for i in range(len(bodies))]
                 pairs = list(zip(bodies, base, strict=True))
                 for out, got in zip(distinct, time_pairs(port, pairs), strict=True):
                     out += got
