@@ -753,7 +753,6 @@ register(
 # ------------------------------------------------------------------------------ claims-ranks
 
 ESSAY = "rv-essay"
-INDEX_NAMES = {"gfp": "Global Firepower", "gmi": "Global Militarisation Index"}
 
 
 def claims_ranks_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from dashboard.style import base_layout, country_colour, fmt_number, rgba
 from indicators.common import IndicatorError, frame_of
 from indicators.rankings import fit_rank_trend, rank_gap_columns, rank_series
 from validation import Catalog
+from validation.schemas import RANKING_INDICES
 
 
 def ranked_countries(catalog: Catalog) -> tuple[str, ...]:
@@ -37,11 +38,31 @@ def ranked_countries(catalog: Catalog) -> tuple[str, ...]:
     )
 
 
-INDEX = Param("index", "Ranking", "choice", "gfp", ("gfp", "gmi"))
+def ranking_indices(catalog: Catalog) -> tuple[str, ...]:
+    """The indices the rankings table holds, in RANKING_INDICES order: GFP and GMI editions,
+    and BICC's revised GMI series once `milbal import gmi` has stored it."""
+    rankings = catalog["rankings"]
+
+    def present() -> tuple[str, ...]:
+        held = set(rankings["index"])
+        return tuple(i for i in RANKING_INDICES if i in held)
+
+    return derived("ranking-indices", (rankings,), present)
+
+
+INDEX = Param("index", "Ranking", "choice", "gfp", ranking_indices)
 COUNTRIES = Param("countries", "Countries", "multi", ("AZE", "ARM"), ranked_countries)
 
-INDEX_NAMES = {"gfp": "Global Firepower", "gmi": "Global Militarisation Index"}
-RANK_TITLES = {"gfp": "Rank (1 = strongest)", "gmi": "Rank (1 = most militarised)"}
+INDEX_NAMES = {
+    "gfp": "Global Firepower",
+    "gmi": "Global Militarisation Index",
+    "gmi_revised": "Global Militarisation Index (BICC's revised series)",
+}
+RANK_TITLES = {
+    "gfp": "Rank (1 = strongest)",
+    "gmi": "Rank (1 = most militarised)",
+    "gmi_revised": "Rank (1 = most militarised)",
+}
 EDITION_TITLE = "Edition (report year)"
 # The trend is an OLS fit; fit_rank_trend skips countries with fewer ranked editions than this.
 MIN_TREND_EDITIONS = 3

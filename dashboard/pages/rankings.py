@@ -19,7 +19,8 @@ LEAD = (
     "Index (gmi) by the weight of the military in society. Rank 1 is the top of the "
     "list. Where reports quote different places for the same edition, the chart shows "
     "their spread and the trend uses their mean. The gap chart compares the first two "
-    "countries chosen."
+    "countries chosen. Once `milbal import gmi` has stored BICC's revised all-years "
+    "series (gmi_revised), it is a choice here too."
 )
 
 

@@ -163,3 +163,63 @@ class TestDataPage:
         import_path("gmi", GMI_SMALL, data_dir)
         stored = json.loads((data_dir / "gmi" / "record.json").read_text())
         assert reload_catalog().imported["gmi"] == stored
+
+
+class TestRevisedGmiOnRankings:
+    """The revised GMI series becomes a choice of /rankings (and of its charts' exports) once
+    imported; before, the page says it is not a choice and shows GFP."""
+
+    @pytest.fixture(autouse=True)
+    def fresh_charts(self):
+        from dashboard import charts
+
+        charts._render.cache_clear()
+        yield
+        charts._render.cache_clear()
+
+    def test_offered_only_once_imported(self, data_dir):
+        from dashboard.charts.rankings import INDEX
+        from dashboard.params import ParamError
+
+        catalog = reload_catalog()
+        assert INDEX.allowed(catalog) == ["gfp", "gmi"]
+        with pytest.raises(ParamError, match="index: 'gmi_revised' is not one of gfp, gmi"):
+            INDEX.parse("gmi_revised", catalog)
+        import_path("gmi", GMI_SMALL, data_dir)
+        catalog = reload_catalog()
+        assert INDEX.allowed(catalog) == ["gfp", "gmi", "gmi_revised"]
+        assert INDEX.parse("GMI_revised", catalog) == "gmi_revised"
+
+    def test_ranks_and_gap_are_the_files(self, data_dir):
+        from dashboard.charts import render
+
+        import_path("gmi", GMI_SMALL, data_dir)
+        reload_catalog()
+        params = {"index": "gmi_revised", "countries": ("AZE", "ARM")}
+        trend = render("rankings-trend", params)
+        assert trend.error is None
+        observed = trend.data[trend.data["series"] == "observed"]
+        # gmi_small.csv: AZE 1st in 2019 and 2nd in 2020, ARM 2nd then 1st
+        got = {(c, int(e)): float(r) for c, e, r in observed[["country", "edition", "rank"]].values}
+        assert got == {
+            ("AZE", 2019): 1.0,
+            ("AZE", 2020): 2.0,
+            ("ARM", 2019): 2.0,
+            ("ARM", 2020): 1.0,
+        }
+        assert set(observed["source_id"]) == {"import-gmi"}
+        assert "revised series" in trend.caption and "fewer than 3 ranked editions" in trend.caption
+        gap = render("rank-gap", params)
+        assert gap.data["gap"].tolist() == [1.0, -1.0]  # ARM rank minus AZE rank, 2019 and 2020
+        assert gap.data["index"].tolist() == ["gmi_revised"] * 2
+
+    def test_the_page_offers_it(self, data_dir):
+        from dashboard.pages import rankings
+
+        import_path("gmi", GMI_SMALL, data_dir)
+        reload_catalog()
+        page = rankings.layout(index="gmi_revised", countries="AZE,ARM")
+        assert text_of(find(page, "rankings-messages")) == ""
+        picker = find(page, "rankings-index")
+        assert picker.value == "gmi_revised"
+        assert "gmi_revised" in [o["value"] for o in picker.options]
