@@ -239,3 +239,44 @@ class TestAttrition:
     def test_cumulative_daily_refuses_negative_counts(self):
         with pytest.raises(IndicatorError, match="negative counts"):
             cumulative_daily(pd.DataFrame({"date": ["2020-10-01"], "count": [-1]}))
+
+
+class TestIntervalConflicts:
+    """Manpower and equipment figures are compared as intervals: a single value against a
+    range counts as a disagreement, equal intervals do not, however they are written."""
+
+    FRAME = pd.DataFrame(
+        {
+            "country": ["A", "A", "B", "B", "C", "C", "D"],
+            "year": 2020,
+            "measure": "active",
+            # A: 5,000 against 4,000-6,000; B: 300 twice (once as a range 300-300);
+            # C: a range against the same range with its midpoint stated; D: one source only
+            "value": [5000.0, None, 300.0, None, None, 250.0, 10.0],
+            "low": [None, 4000.0, None, 300.0, 200.0, 200.0, None],
+            "high": [None, 6000.0, None, 300.0, 300.0, 300.0, None],
+            "source_id": ["s1", "s2", "s1", "s2", "s1", "s2", "s1"],
+        }
+    )
+
+    def test_value_against_range(self):
+        out = flag_source_conflicts(self.FRAME, "manpower")
+        assert out[["country", "field", "source_id", "value", "spread"]].values.tolist() == [
+            ["A", "high", "s1", 5000.0, 1000.0],
+            ["A", "high", "s2", 6000.0, 1000.0],
+            ["A", "low", "s2", 4000.0, 1000.0],
+            ["A", "low", "s1", 5000.0, 1000.0],
+        ]
+        assert set(out["n_sources"]) == {2}
+
+    def test_compare_page_flags_the_cell(self):
+        from dashboard.pages.compare import compare_rows
+        from tests.dashboard.test_compare import hand_catalog
+
+        catalog = hand_catalog()
+        catalog["manpower"] = self.FRAME.assign(
+            measure="active_military", qualifier="exact", note=None
+        ).astype({"year": "Int64"})
+        row = compare_rows(catalog, "A", "B", 2020).set_index("key").loc["manpower-active_military"]
+        assert row["a_conflict"] == [("s1", 5000), ("s2", (4000, 6000))]
+        assert row["b_conflict"] == []
