@@ -20,6 +20,7 @@ import argparse
 import http.client
 import itertools
 import json
+import os
 import random
 import socket
 import statistics
@@ -32,6 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The servers these benchmarks start (from scripts in a temporary folder) import this tree, not
+# whichever checkout the environment's editable install points at.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 
 # Two baselines: a bare app with one graph object figure, and Dash's documented minimal app
 # (a pandas DataFrame drawn with plotly.express), which loads the data stack as milbal must.
