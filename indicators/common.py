@@ -69,9 +69,14 @@ def column_arrays(frame: pd.DataFrame) -> dict[str, Any]:
         if hit is not None and hit[0] is frame:
             _ARRAYS[key] = hit  # most recently used last
             return hit[1]
-    arrays = {c: s.array if s.dtype.kind == "M" else s.to_numpy() for c, s in frame.items()}
+    arrays = {c: column_array(s) for c, s in frame.items()}
     remember_arrays(frame, arrays)
     return arrays
+
+
+def column_array(column: pd.Series) -> Any:
+    """One column as column_arrays gives it: numpy, or a pandas array for dates."""
+    return column.array if column.dtype.kind == "M" else column.to_numpy()
 
 
 def remember_arrays(frame: pd.DataFrame, arrays: dict[str, Any]) -> None:
@@ -108,7 +113,7 @@ def frame_of(columns: Mapping[str, Any]) -> pd.DataFrame:
     remember_arrays(
         frame,
         {
-            name: frame[name].array if getattr(a.dtype, "kind", "") == "M" else _numpy(a)
+            name: column_array(frame[name]) if getattr(a.dtype, "kind", "") == "M" else _numpy(a)
             for name, a in arrays.items()
         },
     )

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.params import Param, countries
-from indicators.common import column_arrays, remember_arrays
+from indicators.common import column_array, column_arrays, remember_arrays
 from validation import load_catalog
 
 COUNTRY_A = Param("a", "Country A (attacker)", "choice", "AZE", countries)
@@ -73,10 +73,6 @@ def concat_rows(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     for name in out.columns:
         pieces = [part[name] for part in parts]
         same = all(isinstance(p, np.ndarray) and p.dtype == pieces[0].dtype for p in pieces)
-        if same:
-            arrays[name] = np.concatenate(pieces)
-        else:
-            column = out[name]
-            arrays[name] = column.array if column.dtype.kind == "M" else column.to_numpy()
+        arrays[name] = np.concatenate(pieces) if same else column_array(out[name])
     remember_arrays(out, arrays)
     return out
