@@ -20,7 +20,7 @@ _RAW = "https://raw.githubusercontent.com"
 class PublicFile:
     """One file of a public dataset at a pinned commit."""
 
-    name: str  # path under the reference data folder / the mirror, e.g. "cow_nmc/NMC-60-abridged.csv"
+    name: str  # path under the reference data folder and a mirror: "cow_nmc/NMC-60-abridged.csv"
     url: str
     sha256: str
     size: int
