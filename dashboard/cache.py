@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 from flask_caching import Cache
 
-from validation import datasets_dir, load_catalog
+from validation import load_catalog
 
 CACHE_URL_ENV = "MILBAL_CACHE_URL"
 # Entries are never stale (the key names the data they were drawn from); the timeout only
@@ -139,22 +139,17 @@ _CODE = _code_identity()
 
 
 def catalog_identity() -> str:
-    """A short hash of what the exports are drawn from: the embedded dataset files, the import
-    records (each names its file's sha256 and time), and milbal's code. Computed once per
-    loaded catalog: it follows validation.load_catalog's cache, so a reloaded catalog gets a
-    new identity."""
+    """A short hash of what the exports are drawn from: the catalog's own key (the dataset
+    files, built-in world tables included, the imports and the validation code; see
+    validation.cache) and milbal's code. Follows validation.load_catalog's cache, so a
+    reloaded catalog gets a new identity."""
     global _identity
-    from validation.importers.store import records
-
     catalog = load_catalog()
     with _identity_lock:
         if _identity is not None and _identity[0] is catalog:
             return _identity[1]
-        directory = datasets_dir()
         digest = hashlib.sha256(_CODE.encode())
-        files = sorted([*directory.glob("*.csv"), *directory.glob("*.meta.yaml")])
-        _digest_files(digest, files, directory)
-        digest.update(json.dumps(records(), sort_keys=True, default=str).encode())
+        digest.update(catalog.identity.encode())
         _identity = (catalog, digest.hexdigest()[:24])
         return _identity[1]
 

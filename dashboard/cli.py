@@ -79,6 +79,27 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--sha256", metavar="HEX", help="the download's sha256 (with --from-url)")
     imp.add_argument("--list", action="store_true", help="list the stored imports")
 
+    build = commands.add_parser(
+        "build-datasets",
+        help="rebuild the built-in world tables (datasets/world/) from the publishers' files",
+        description="Run milbal's importers on the openly licensed public files (World Bank WDI "
+        "via OWID, COW NMC, CDB90) and write their tidy tables to datasets/world/, adding the "
+        "countries they name to datasets/countries.csv. Each file must have its pinned sha256 "
+        "(`milbal fetch --list` shows them); a different file is refused and nothing is written.",
+    )
+    build.add_argument(
+        "keys", nargs="*", metavar="KEY", help="datasets to rebuild (default: all built-in ones)"
+    )
+    build.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder laid out as the reference data (cow_nmc/NMC-60-abridged.csv, ...), e.g. "
+        "../shared/reference/data or the download cache of `milbal fetch`",
+    )
+
     export = commands.add_parser(
         "export",
         help="write one chart as CSV, PNG, SVG, PDF, HTML or JSON",
@@ -362,6 +383,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"milbal import: refused; nothing stored:\n{exc}", file=sys.stderr)
         return EXIT_BAD_DATA
     record = result.record
+    if not result.changed and record.get("made_by"):
+        print(
+            f"{record.get('file')}: already built into milbal (same sha256; datasets/world/"
+            f"{record.get('slot')}): nothing to import"
+        )
+        return EXIT_OK
     if not result.changed:
         print(
             f"{record.get('file')}: already imported (same sha256): nothing changed "
@@ -369,6 +396,40 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     _print_record(record, root / record.get("slot", record["kind"]))
+    return EXIT_OK
+
+
+def cmd_build_datasets(args: argparse.Namespace) -> int:
+    from validation.catalog import datasets_dir, display_path
+    from validation.importers.base import ImportRefused
+    from validation.importers.build import build_world
+    from validation.importers.registry import embedded_datasets
+
+    known = [d.key for d in embedded_datasets()]
+    unknown = [k for k in args.keys if k not in known]
+    if unknown:
+        print(
+            f"milbal build-datasets: unknown dataset {', '.join(unknown)}; built-in ones: "
+            f"{', '.join(known)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if not args.source.is_dir():
+        print(f"milbal build-datasets: --from {args.source}: not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        built = build_world(
+            args.source,
+            datasets_dir(),
+            keys=args.keys or None,
+            progress=lambda text: print(text, file=sys.stderr),
+        )
+    except ImportRefused as exc:
+        print(f"milbal build-datasets: refused; nothing written:\n{exc}", file=sys.stderr)
+        return EXIT_BAD_DATA
+    for item in built:
+        rows = ", ".join(f"{table} {n:,} rows" for table, n in item.rows.items())
+        print(f"{item.key}: {rows} -> {display_path(item.folder)}")
     return EXIT_OK
 
 
@@ -435,6 +496,7 @@ def main(argv: list[str] | None = None) -> int:
         "serve": cmd_serve,
         "validate": cmd_validate,
         "import": cmd_import,
+        "build-datasets": cmd_build_datasets,
         "export": cmd_export,
         "briefing": cmd_briefing,
     }[args.command]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, Response, abort, send_file
 
 from dashboard.export.routes import content_security_policy, register_export_routes
-from validation import datasets_dir
+from validation import datasets_dir, load_catalog
 from validation.schemas import MODELS
 
 # Set on every response that does not set its own (the embed page sets its CSP: framing as
@@ -36,14 +36,20 @@ def register_routes(server: Flask) -> None:
 
     @server.get("/data/<name>.csv")
     def table_csv(name: str):
-        """The embedded table's file as it is in datasets/ (it is validated at start-up)."""
+        """The embedded table's file as it is in datasets/ (it is validated at start-up); a
+        table only the built-in world datasets have (battles, capabilities) as loaded."""
+        catalog = load_catalog()
+        built_in = {t for r in catalog.world.values() for t in r.get("rows", {})} - set(MODELS)
+        if name in built_in:
+            return Response(
+                catalog[name].to_csv(index=False, lineterminator="\n"),
+                mimetype="text/csv",
+                headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+            )
         if name not in MODELS:
+            known = ", ".join([*MODELS, *sorted(built_in)])
             abort(
-                Response(
-                    f"unknown table {name!r}; tables: {', '.join(MODELS)}\n",
-                    404,
-                    mimetype="text/plain",
-                )
+                Response(f"unknown table {name!r}; tables: {known}\n", 404, mimetype="text/plain")
             )
         return send_file(
             datasets_dir() / f"{name}.csv",

@@ -28,16 +28,23 @@ def pytest_configure(config) -> None:
     folder = tempfile.mkdtemp(prefix="milbal-test-data-")
     config._milbal_data_dir = (folder, os.environ.get("MILBAL_DATA_DIR"))
     os.environ["MILBAL_DATA_DIR"] = folder
+    # and the checked catalogs (validation.cache) are kept in the session's own folder
+    config._milbal_cache_dir = (os.path.join(folder, ".cache"), os.environ.get("MILBAL_CACHE_DIR"))
+    os.environ["MILBAL_CACHE_DIR"] = config._milbal_cache_dir[0]
 
 
 def pytest_unconfigure(config) -> None:
     folder, before = getattr(config, "_milbal_data_dir", (None, None))
     if folder is None:
         return
-    if before is None:
-        os.environ.pop("MILBAL_DATA_DIR", None)
-    else:
-        os.environ["MILBAL_DATA_DIR"] = before
+    for name, (_, previous) in (
+        ("MILBAL_DATA_DIR", (folder, before)),
+        ("MILBAL_CACHE_DIR", getattr(config, "_milbal_cache_dir", (None, None))),
+    ):
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -41,11 +41,15 @@ class Catalog:
     """Validated tables by name, with their metadata. Treat the frames as read-only.
 
     `imported`: slot (the kind, or kind-dataset) -> record of each import in MILBAL_DATA_DIR
-    whose rows were appended to the tables (a record with a `problem` was left out)."""
+    whose rows were appended to the tables (a record with a `problem` was left out).
+    `world`: slot -> record of each built-in world dataset (datasets/world/) whose rows were
+    appended; an import of the same slot replaces it and is listed in `imported` instead."""
 
     tables: dict[str, pd.DataFrame]
     meta: dict[str, dict]
     imported: dict[str, dict] = field(default_factory=dict)
+    world: dict[str, dict] = field(default_factory=dict)
+    identity: str = ""  # the key of the data and code it was read from (validation.cache)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -132,18 +136,28 @@ def read_meta(directory: Path) -> dict[str, dict]:
 @functools.cache
 def load_catalog() -> Catalog:
     """All embedded tables, validated (raises DataValidationError listing every problem), with
-    the rows imported into MILBAL_DATA_DIR appended (see validation.importers.store).
+    the built-in world tables (datasets/world/) and the rows imported into MILBAL_DATA_DIR
+    appended (see validation.importers.store).
 
     Imported rows keep their source ids (`import-<kind>`), so a figure the embedded data and
-    an import both give shows up as two sources, not one overwriting the other."""
+    an import both give shows up as two sources, not one overwriting the other. Validation
+    runs once per content: the checked catalog is kept under a key made of the data files'
+    bytes and the validation code (validation.cache), and read back while neither changes."""
+    from validation.cache import cached_catalog
+
+    return cached_catalog(read_and_validate)
+
+
+def read_and_validate() -> Catalog:
+    """Read and check every table now, bypassing the cache (load_catalog caches this)."""
     directory = datasets_dir()
     frames, issues = load_directory(directory)
     if issues:
         raise DataValidationError(issues)
     tables = {name: frame.reset_index(drop=True) for name, frame in frames.items()}
     meta = read_meta(directory)
-    imported = _merge_imported(tables, meta)
-    return Catalog(tables=tables, meta=meta, imported=imported)
+    world, imported = _merge_imported(tables, meta, directory / "world")
+    return Catalog(tables=tables, meta=meta, imported=imported, world=world)
 
 
 def reload_catalog() -> Catalog:
@@ -152,17 +166,36 @@ def reload_catalog() -> Catalog:
     return load_catalog()
 
 
-def _merge_imported(tables: dict[str, pd.DataFrame], meta: dict[str, dict]) -> dict[str, dict]:
-    """Append every stored import's rows to `tables` (new countries and sources only; other
-    tables whole; imported-only tables added); returns slot -> record."""
-    from validation.importers import get_module
+def _merge_imported(
+    tables: dict[str, pd.DataFrame], meta: dict[str, dict], world_dir: Path
+) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Append the built-in world datasets' rows, then every stored import's, to `tables` (new
+    countries and sources only; other tables whole; tables only they have added). An import
+    replaces the built-in dataset of the same slot. Returns (world records, import records).
+    A built-in dataset that does not check is an error of the embedded data, raised as one."""
     from validation.importers.store import load_imported, records
 
-    problems: dict[str, str] = {}
     stored = records()
-    if not stored:
-        return {}
-    extra = load_imported(problems=problems)
+    world = {slot: r for slot, r in records(world_dir).items() if slot not in stored}
+    problems: dict[str, str] = {}
+    if world:
+        _append(tables, load_imported(world_dir, exclude=set(stored), problems=problems))
+        if problems:
+            raise DataValidationError(
+                [Issue(str(world_dir / slot), None, None, None, p) for slot, p in problems.items()]
+            )
+        for slot in world:
+            for path in sorted((world_dir / slot).glob("*.meta.yaml")):
+                name = path.name.removesuffix(".meta.yaml")
+                if name not in meta:
+                    meta[name] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if stored:
+        _append(tables, load_imported(problems=problems))
+        _add_import_meta(stored, problems, meta)
+    return world, stored
+
+
+def _append(tables: dict[str, pd.DataFrame], extra: dict[str, pd.DataFrame]) -> None:
     for name, frame in extra.items():
         if name not in tables:
             tables[name] = frame
@@ -173,6 +206,11 @@ def _merge_imported(tables: dict[str, pd.DataFrame], meta: dict[str, dict]) -> d
             frame = frame[~frame["source_id"].isin(tables[name]["source_id"])]
         if len(frame):
             tables[name] = pd.concat([tables[name], frame], ignore_index=True)
+
+
+def _add_import_meta(stored: dict[str, dict], problems: dict[str, str], meta: dict) -> None:
+    from validation.importers import get_module
+
     for slot, record in stored.items():
         if slot in problems:
             record["problem"] = problems[slot]
@@ -184,4 +222,3 @@ def _merge_imported(tables: dict[str, pd.DataFrame], meta: dict[str, dict]) -> d
         for name in record.get("rows", {}):
             if name not in meta and name in module_meta:
                 meta[name] = module_meta[name]
-    return stored

@@ -150,20 +150,29 @@ def derived(name: str, tables: tuple[pd.DataFrame, ...], build: Callable[[], Any
     return hit[1]
 
 
+# Choices with more values than this (countries: ~200 since the world tables) are warmed at
+# their defaults only: drawing every country of every chart would keep both cores busy for
+# minutes after start, for no code path the defaults do not already run.
+WARM_CHOICES_MAX = 24
+
+
 def warm_up() -> None:
-    """Draw every chart once per value of each choice: imports statsmodels, fits trends, builds
-    the derived tables and runs each figure and caption function once, so the first person to
-    open a page does not wait for them. Nothing drawn is kept (the render cache is not
+    """Draw every chart once per value of each short choice: imports statsmodels, fits trends,
+    builds the derived tables and runs each figure and caption function once, so the first
+    person to open a page does not wait for them. Nothing drawn is kept (the render cache is not
     filled). Run in a background thread."""
     catalog = load_catalog()
     for chart in load_charts().values():
         defaults = {p.name: p.default for p in chart.params}
         variants = [defaults]
         for p in chart.params:
+            values = p.allowed(catalog) if p.kind in ("choice", "multi") else ()
+            if len(values) > WARM_CHOICES_MAX:  # a country list: its defaults warm the code paths
+                continue
             if p.kind == "choice":
-                variants += [{**defaults, p.name: v} for v in p.allowed(catalog)]
+                variants += [{**defaults, p.name: v} for v in values]
             elif p.kind == "multi":
-                variants += [{**defaults, p.name: (v,)} for v in p.allowed(catalog)]
+                variants += [{**defaults, p.name: (v,)} for v in values]
         for params in variants:
             with contextlib.suppress(IndicatorError):  # no data for that country: nothing to warm
                 data = chart.data(catalog, params)

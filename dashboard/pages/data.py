@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -64,46 +65,73 @@ def _import_label(slot: str, record: dict) -> str:
     )
 
 
-def imported_rows(imported: dict[str, dict]) -> dict[str, list[tuple[str, int, dict]]]:
-    """table -> [(slot, rows, record)] of the imports that added rows to it (new countries
-    count for `countries`, the import's source row for `sources`)."""
+def imported_rows(
+    imported: dict[str, dict], added: Mapping[str, int] | None = None
+) -> dict[str, list[tuple[str, int, dict]]]:
+    """table -> [(slot, rows, record)] of the imports that added rows to it. `countries` and
+    `sources` are given by `added` (what the imports added in fact: two imports naming the
+    same new country add it once), under the first import that names one."""
     out: dict[str, list[tuple[str, int, dict]]] = {}
+    added = added or {}
+    first = {}
     for slot, record in imported.items():
         if record.get("problem"):
             continue
-        counts = dict(record.get("rows", {}))
+        for table, n in record.get("rows", {}).items():
+            out.setdefault(table, []).append((slot, int(n), record))
+        first.setdefault("sources", (slot, record))
         if record.get("countries"):
-            counts["countries"] = record["countries"]
-        counts["sources"] = 1
-        for table, n in counts.items():
+            first.setdefault("countries", (slot, record))
+    for table, (slot, record) in first.items():
+        if added.get(table):
+            out[table] = [(slot if len(imported) == 1 else "imports", added[table], record)]
+    return out
+
+
+def built_in_rows(world: dict[str, dict]) -> dict[str, list[tuple[str, int, dict]]]:
+    """table -> [(slot, rows, record)] of the built-in world datasets (datasets/world/); their
+    countries are in countries.csv, their one source row each in sources."""
+    out: dict[str, list[tuple[str, int, dict]]] = {}
+    for slot, record in world.items():
+        for table, n in {**record.get("rows", {}), "sources": 1}.items():
             out.setdefault(table, []).append((slot, int(n), record))
     return out
 
 
-def _imported_cell(entries: list[tuple[str, int, dict]]) -> html.Td:
-    if not entries:
+def _origin_cell(
+    built_in: list[tuple[str, int, dict]], imported: list[tuple[str, int, dict]]
+) -> html.Td:
+    if not built_in and not imported:
         return html.Td("", className="imported-none")
-    return html.Td(
-        html.Ul(
-            [
-                html.Li(f"{n:,} rows imported from {_import_label(slot, record)}")
-                for slot, n, record in entries
-            ]
-        ),
-        className="imported",
-    )
+    items = [
+        html.Li(f"{n:,} rows built in from {slot} ({record.get('publisher', '')})")
+        for slot, n, record in built_in
+    ] + [
+        html.Li(
+            f"{n:,} rows imported from "
+            + (_import_label(slot, record) if slot != "imports" else "several imports")
+        )
+        for slot, n, record in imported
+    ]
+    return html.Td(html.Ul(items), className="imported" if imported else "built-in")
 
 
 def tables_section() -> html.Section:
     catalog = load_catalog()
-    _, issues = load_directory(datasets_dir())
+    hand, issues = load_directory(datasets_dir())
     problems = _status(issues)
     summary = catalog.summary()
-    by_table = imported_rows(catalog.imported)
+    world = built_in_rows(catalog.world)
+    in_world = {t: sum(n for _, n, _ in entries) for t, entries in world.items()}
+    added = {
+        t: len(catalog[t]) - len(hand.get(t, ())) - in_world.get(t, 0)
+        for t in ("countries", "sources")
+    }
+    by_table = imported_rows(catalog.imported, added)
     rows = []
     for row in summary.itertuples():
         meta = catalog.meta.get(row.table, {})
-        if row.table in MODELS:
+        if row.table in MODELS or row.table in in_world:
             status = "valid" if row.table not in problems else f"{problems[row.table]} problems"
             download = html.A(
                 "CSV",
@@ -129,7 +157,7 @@ def tables_section() -> html.Section:
                     html.Td(status, className=f"status {status.split()[0]}"),
                     html.Td(meta.get("licence", "")),
                     html.Td(download),
-                    _imported_cell(by_table.get(row.table, [])),
+                    _origin_cell(world.get(row.table, []), by_table.get(row.table, [])),
                 ],
                 id=f"data-table-{row.table}",
             )
@@ -146,19 +174,23 @@ def tables_section() -> html.Section:
                     "Validation",
                     "Licence",
                     "Download",
-                    "Imported",
+                    "Built in / imported",
                 )
             ]
         )
     )
     total = int(summary["rows"].sum())
     n_imported = sum(n for entries in by_table.values() for _, n, _ in entries)
-    also = f" ({n_imported:,} of them imported, marked below)" if n_imported else ""
+    n_world = sum(in_world.values())
+    parts = [f"{n_world:,} built in from public datasets"] if n_world else []
+    if n_imported:
+        parts.append(f"{n_imported:,} imported")
+    also = f" ({' and '.join(parts)}, marked below)" if parts else ""
     return html.Section(
         [
             html.H2("Tables"),
             html.P(
-                f"{len(summary)} tables, {total} rows{also}, {len(catalog['sources'])} sources. "
+                f"{len(summary)} tables, {total:,} rows{also}, {len(catalog['sources'])} sources. "
                 "Every row cites its source; `milbal validate` checks the embedded tables.",
                 id="data-summary",
             ),

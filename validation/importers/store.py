@@ -21,6 +21,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,6 +118,21 @@ def _embedded() -> dict[str, pd.DataFrame]:
     return frames
 
 
+def world_root() -> Path:
+    """The built-in world tables (datasets/world/), kept in this store's layout."""
+    from validation.catalog import datasets_dir
+
+    return datasets_dir() / "world"
+
+
+def embedded_record(kind: str, sha256: str) -> dict | None:
+    """The built-in dataset made from this very file, if any: importing it again adds nothing."""
+    for record in records(world_root()).values():
+        if record.get("kind") == kind and record.get("sha256") == sha256:
+            return record
+    return None
+
+
 def read_checked(kind: str, path: Path, data_dir: Path | None = None) -> Imported:
     """Read a file with its kind's importer and check every table against our schemas and the
     references (countries and sources: embedded, other imports and its own). Returns the
@@ -138,7 +154,10 @@ def read_checked(kind: str, path: Path, data_dir: Path | None = None) -> Importe
         ) from None
     label = str(path)
     embedded = _embedded()
-    others = load_imported(data_dir, exclude=imported.slot)
+    others = load_imported(data_dir, exclude={imported.slot})
+    # the built-in world tables count as the others do, but for the one this import replaces
+    for name, frame in load_imported(world_root(), exclude={imported.slot}).items():
+        others[name] = pd.concat([others[name], frame]) if name in others else frame
     issues: list[Issue] = []
 
     sources, more = check_tidy(_columns(imported.sources, SOURCE_COLUMNS), MODELS["sources"], label)
@@ -275,6 +294,9 @@ def import_path(
     for record in records(root).values():
         if record.get("kind") == kind and record.get("sha256") == digest:
             return ImportResult(record, changed=False)
+    built_in = embedded_record(kind, digest)
+    if built_in is not None:
+        return ImportResult(built_in, changed=False)
     imported = read_checked(kind, path, root)
     record = {
         "kind": kind,
@@ -330,7 +352,10 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def load_imported(
-    data_dir: Path | None = None, *, exclude: str | None = None, problems: dict | None = None
+    data_dir: Path | None = None,
+    *,
+    exclude: Collection[str] = (),
+    problems: dict | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every stored import's rows, concatenated per table (with `countries` and `sources`),
     typed by our schemas. A slot whose files no longer check (edited by hand, or written by
@@ -338,7 +363,7 @@ def load_imported(
     root = _root(data_dir)
     parts: dict[str, list[pd.DataFrame]] = {}
     for slot, record in records(root).items():
-        if slot == exclude:
+        if slot in exclude:
             continue
         try:
             frames = _load_slot(root / slot, record)
@@ -410,6 +435,9 @@ def from_url(
     for record in records(root).values():
         if record.get("kind") == kind and record.get("sha256") == expected:
             return ImportResult(record, changed=False)
+    built_in = embedded_record(kind, expected)
+    if built_in is not None:
+        return ImportResult(built_in, changed=False)
     name = _safe_name(Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).name)
     with tempfile.TemporaryDirectory(prefix="milbal-download-") as tmp:
         local = Path(tmp) / name
