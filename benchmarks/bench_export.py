@@ -4,7 +4,7 @@ memoised, as in a running app) against a warm PNG export (kaleido's server alrea
 a PowerPoint deck of every chart against building all its figures.
 Budget (issue 5): a warm PNG export well under a second, here under 1 s for every chart.
 
-    uv run python benchmarks/bench_export.py [--repeat 10] [--decks 3]
+    .venv/bin/python benchmarks/bench_export.py [--repeat 10] [--decks 3]
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Concurrent load on pages, page callbacks and chart routes over real HTTP on 127.0.0.1, and
 the real callbacks' throughput as a share of a trivial callback's, on the same server in one run.
 
-    uv run python benchmarks/bench_http_load.py [--clients 32] [--seconds 60] [--prod]
+    .venv/bin/python benchmarks/bench_http_load.py [--clients 32] [--seconds 60] [--prod]
 
 The app is bench_callbacks.py's BENCH_APP (milbal's app plus one trivial callback), served by
 Flask's threaded server, or with --prod by gunicorn as `milbal serve --prod` runs it. The run is

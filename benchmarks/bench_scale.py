@@ -1,7 +1,7 @@
 """A generated World Bank bulk file of 200 countries x 35 years x 60 indicators (420,000 values)
 imported through the normal path, then validated and served, all measured in one run.
 
-    uv run python benchmarks/bench_scale.py [--states 60] [--rounds 3]
+    .venv/bin/python benchmarks/bench_scale.py [--states 60] [--rounds 3]
 
 In a temporary folder (removed at the end): write the file (made-up countries with
 user-assigned ISO3 codes from QMA upward, which no country has; 3 of the 60 indicators are the

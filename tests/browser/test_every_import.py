@@ -1,0 +1,58 @@
+"""Every public file imported, then every page at its defaults and for India against Pakistan: no
+page says "no data", "several sources" or "unknown country" (what a user saw after importing
+before the world tables and the several-sources intervals)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import _serve
+from validation.importers.registry import DATASETS
+from validation.importers.store import import_path, records
+
+pytestmark = [pytest.mark.browser, pytest.mark.reference]
+
+PAGES = ["/", "/compare", "/force-ratio", "/rankings", "/equipment", "/attrition", "/history"]
+PAIR_PAGES = ["/", "/compare", "/force-ratio", "/equipment"]
+BAD = re.compile(r"no data|several sources|unknown country|error", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def everything_imported(tmp_path_factory, reference_dir) -> Iterator[str]:
+    """A server whose data folder holds an import of every file of the public registry."""
+    data = tmp_path_factory.mktemp("every-import")
+    for dataset in DATASETS:
+        path = reference_dir / (dataset.folder or dataset.files[0].name)
+        import_path(dataset.kind, path, data)
+    stored = records(data)
+    # the openly licensed files are built in already: importing them adds nothing
+    assert sorted(stored) == sorted(d.key for d in DATASETS if not d.embedded)
+    yield from _serve(tmp_path_factory, {"MILBAL_DATA_DIR": str(data)})
+
+
+def _settled_text(page, url: str) -> str:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.locator("#_pages_content, main, body").first.wait_for()
+    for graph in page.locator(".js-plotly-plot").all():
+        graph.locator(".main-svg").first.wait_for()
+    return page.locator("body").inner_text()
+
+
+class TestEveryPageAfterEveryImport:
+    @pytest.mark.parametrize("path", PAGES)
+    def test_defaults(self, everything_imported, page, path):
+        text = _settled_text(page, everything_imported + path)
+        assert not BAD.findall(text), (path, BAD.findall(text))
+        assert page.console_errors == []
+
+    @pytest.mark.parametrize("path", PAIR_PAGES)
+    def test_india_against_pakistan(self, everything_imported, page, path):
+        year = "&year=2016" if path in ("/", "/compare", "/force-ratio", "/equipment") else ""
+        text = _settled_text(page, f"{everything_imported}{path}?a=IND&b=PAK{year}")
+        assert not BAD.findall(text), (path, BAD.findall(text))
+        assert "India" in text and "Pakistan" in text
+        assert page.console_errors == []
