@@ -6,8 +6,9 @@ app, all measured in one run with real HTTP on 127.0.0.1.
 Budgets (issue 4): p95 of each page's main callback within 4x the trivial callback's p95 over
 distinct states (every state once per round, and the caches of drawn states emptied before each
 round, so no cache of a state can answer), within 1.5x over repeated states. States are drawn
-at random from every country of the list (pairs such as IND:PAK, not only the first case's). Each page request
-is followed by a trivial one on the same connection, and the page is compared with those: the
+at random from every country of the list (pairs such as IND:PAK, not only the first case's).
+Each page request is followed by a trivial one on the same connection, and the page is compared
+with those: the
 machine's speed drifts while a run lasts, and both see the same drift.
 cold start (process start to first page served) within 1.25x a Dash app with one graph (issue
 12: with the built-in world tables, read back from the checked-catalog cache after the first
