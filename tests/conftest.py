@@ -144,6 +144,42 @@ def _rewrite_csv(path: Path, key: str, column: str, values: dict[str, str]) -> N
         writer.writerows(rows)
 
 
+# The countries of the hand-typed tables of the 2020 case (countries.csv before the world tables).
+CASE_COUNTRIES = ("AZE", "ARM", "GEO", "TUR", "IRN", "RUS")
+
+
+@pytest.fixture(scope="session")
+def case_datasets(tmp_path_factory) -> Path:
+    """datasets/ without the built-in world tables: the hand-typed tables of the 2020 case and
+    their six countries. Tests of what an import adds (new countries, CDB90 battles) run on it."""
+    path = tmp_path_factory.mktemp("case-datasets")
+    for pattern in ("*.csv", "*.meta.yaml"):
+        for source in (ROOT / "datasets").glob(pattern):
+            shutil.copy2(source, path / source.name)
+    with (path / "countries.csv").open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, [r for r in reader if r["iso3"] in CASE_COUNTRIES]
+    with (path / "countries.csv").open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def on_case_datasets(case_datasets, monkeypatch) -> Iterator[Path]:
+    """Point the catalog at `case_datasets` for one test (caches cleared before and after)."""
+    from dashboard import charts
+    from validation import load_catalog
+
+    monkeypatch.setenv("MILBAL_DATASETS_DIR", str(case_datasets))
+    load_catalog.cache_clear()
+    charts._render.cache_clear()
+    yield case_datasets
+    load_catalog.cache_clear()
+    charts._render.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def hostile_datasets(tmp_path_factory) -> Path:
     """A copy of datasets/ whose country names and one source title hold a formula, a script

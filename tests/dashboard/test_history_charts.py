@@ -216,6 +216,7 @@ class TestClaimsRanks:
         ]
 
 
+@pytest.mark.usefixtures("on_case_datasets")  # the tables without the built-in CDB90
 class TestWithoutCDB90:
     @pytest.mark.parametrize("slug", CDB90_CHARTS)
     def test_message_says_how_to_import(self, slug):

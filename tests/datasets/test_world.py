@@ -44,7 +44,7 @@ def fresh_catalog():
 
 class TestEveryBuiltInDatasetIsDescribed:
     def test_one_folder_per_openly_licensed_dataset_and_none_for_the_others(self):
-        assert SLOTS == sorted(d.key for d in embedded_datasets())
+        assert sorted(d.key for d in embedded_datasets()) == SLOTS
         assert {d.kind for d in embedded_datasets()} == {"wdi", "nmc", "cdb90"}
         for dataset in DATASETS:
             if dataset.kind in {"gfp", "gmi", "sipri"}:
@@ -213,8 +213,8 @@ class TestImportsBesideTheWorldTables:
         # a hand-made WDI personnel file in OWID's shape (another edition, say)
         path = tmp_path / "armed-forces-personnel.csv"
         path.write_text(
-            "Entity,Code,Year,Year,Armed forces personnel, total\n"
-            "India,IND,2018,2018,3000000\nPakistan,PAK,2018,2018,900000\n",
+            'Entity,Code,Year,Year,"Armed forces personnel, total"\n'
+            "India,IND,2018,3000000\nPakistan,PAK,2018,900000\n",
             encoding="utf-8",
         )
         data = tmp_path / "data"

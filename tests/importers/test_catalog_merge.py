@@ -11,17 +11,16 @@ from pathlib import Path
 import pytest
 
 from dashboard.params import countries
-from validation.catalog import load_catalog, reload_catalog
+from validation.catalog import datasets_dir, load_catalog, reload_catalog
 from validation.importers.store import import_path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data"
 GMI_SMALL = FIXTURES / "gmi" / "gmi_small.csv"
 WDI_SMALL = FIXTURES / "wdi" / "armed-forces-personnel_small.csv"
-EMBEDDED = Path(__file__).resolve().parents[2] / "datasets"
 
 
 def embedded_rows(table: str) -> int:
-    with (EMBEDDED / f"{table}.csv").open(newline="", encoding="utf-8") as f:
+    with (datasets_dir() / f"{table}.csv").open(newline="", encoding="utf-8") as f:
         return sum(1 for _ in csv.DictReader(f))
 
 
@@ -97,7 +96,7 @@ class TestMerge:
             & (manpower["measure"] == "total_military")
         ]
         assert {"wb-owid", "import-wdi-personnel"} <= set(aze["source_id"])
-        with (EMBEDDED / "manpower.csv").open(newline="", encoding="utf-8") as f:
+        with (datasets_dir() / "manpower.csv").open(newline="", encoding="utf-8") as f:
             embedded = [
                 r
                 for r in csv.DictReader(f)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from validation.catalog import datasets_dir
 from validation.importers import gmi
 from validation.importers.base import ImportRefused
 from validation.importers.store import read_checked
 
 GMI_FILE = "gmi/gmi_wri_combined_1990_2022.csv"
-EMBEDDED = Path(__file__).resolve().parents[2] / "datasets"
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def imported(gmi_path):
 
 
 def embedded_iso3() -> set[str]:
-    with (EMBEDDED / "countries.csv").open(newline="", encoding="utf-8") as f:
+    with (datasets_dir() / "countries.csv").open(newline="", encoding="utf-8") as f:
         return {row["iso3"] for row in csv.DictReader(f)}
 
 

@@ -193,9 +193,15 @@ def _meta(name: str, dataset: PublicDataset, datasets: Path) -> dict:
             "record.json."
         ),
         "licence": dataset.licence,
-        "primary_key": base.get("primary_key"),
+        "primary_key": base.get("primary_key") or _key(dataset.kind, name),
         "columns": base.get("columns"),
     }
+
+
+def _key(kind: str, table: str) -> list[str] | None:
+    model = table_model(kind, table)
+    unique = model.to_schema().unique if model is not None else None
+    return list(unique) if unique else None
 
 
 def _folder_digest(dataset: PublicDataset) -> str:

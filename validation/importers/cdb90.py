@@ -168,21 +168,62 @@ META: dict[str, dict] = {
         "description": "One row per battle of CDB90's wide file (CDB91 corrections): "
         "strengths, casualties, outcome and terrain, as CAA coded them.",
         "licence": "ODC-BY (jrnold/CDB90); original CAA files public domain",
+        "primary_key": ["isqno"],
         "columns": {
-            "isqno": {"description": "CDB90 battle number"},
-            "name": {"description": "battle name (NAME)"},
-            "war": {"description": "war (WAR)"},
-            "year": {"description": "year the first active period began (ATPBYR1)"},
-            "str_a": {"unit": "personnel", "description": "attacker strength (STRA)"},
-            "str_d": {"unit": "personnel", "description": "defender strength (STRD)"},
-            "cas_a": {"unit": "personnel", "description": "attacker casualties (CASA)"},
-            "cas_d": {"unit": "personnel", "description": "defender casualties (CASD)"},
-            "wina": {"description": "1 attacker win, 0 draw, -1 attacker loss; empty unknown"},
-            "terra1": {"description": "primary terrain code (TERRA1), e.g. GM0"},
-            "rugged": {"description": "1 if TERRA1 begins with G (rugged), else 0"},
-            "parent": {"description": "the battle this row duplicates (battles.csv parent)"},
-            "post1": {"description": "defender's primary posture (HD, PD, FD, DL, WD)"},
-            "source_id": {"description": "import-cdb90"},
+            "isqno": {"title": "Battle number", "unit": "", "description": "CDB90 battle number"},
+            "name": {"title": "Battle", "unit": "", "description": "battle name (NAME)"},
+            "war": {"title": "War", "unit": "", "description": "war (WAR)"},
+            "year": {
+                "title": "Year",
+                "unit": "year",
+                "description": "year the first active period began (ATPBYR1)",
+            },
+            "str_a": {
+                "title": "Attacker strength",
+                "unit": "personnel",
+                "description": "attacker strength (STRA)",
+            },
+            "str_d": {
+                "title": "Defender strength",
+                "unit": "personnel",
+                "description": "defender strength (STRD)",
+            },
+            "cas_a": {
+                "title": "Attacker casualties",
+                "unit": "personnel",
+                "description": "attacker casualties (CASA)",
+            },
+            "cas_d": {
+                "title": "Defender casualties",
+                "unit": "personnel",
+                "description": "defender casualties (CASD)",
+            },
+            "wina": {
+                "title": "Outcome for the attacker",
+                "unit": "",
+                "description": "1 attacker win, 0 draw, -1 attacker loss; empty unknown",
+            },
+            "terra1": {
+                "title": "Terrain code",
+                "unit": "",
+                "description": "primary terrain code (TERRA1), e.g. GM0",
+            },
+            "rugged": {
+                "title": "Rugged terrain",
+                "unit": "0/1",
+                "description": "1 if TERRA1 begins with G (rugged), else 0",
+            },
+            "parent": {
+                "title": "Duplicate of",
+                "unit": "",
+                "description": "the battle this row duplicates (battles.csv parent)",
+            },
+            "post1": {
+                "title": "Defender posture",
+                "unit": "",
+                "description": "defender's primary posture (HD, PD, FD, DL, WD)",
+            },
+            "source_id": {"title": "Source", "unit": "", "description": "import-cdb90"},
         },
     }
 }
