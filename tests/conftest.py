@@ -29,7 +29,8 @@ def pytest_configure(config) -> None:
     config._milbal_data_dir = (folder, os.environ.get("MILBAL_DATA_DIR"))
     os.environ["MILBAL_DATA_DIR"] = folder
     # and the checked catalogs (validation.cache) are kept in the session's own folder
-    config._milbal_cache_dir = (os.path.join(folder, ".cache"), os.environ.get("MILBAL_CACHE_DIR"))
+    cache = tempfile.mkdtemp(prefix="milbal-test-cache-")
+    config._milbal_cache_dir = (cache, os.environ.get("MILBAL_CACHE_DIR"))
     os.environ["MILBAL_CACHE_DIR"] = config._milbal_cache_dir[0]
 
 
@@ -37,15 +38,14 @@ def pytest_unconfigure(config) -> None:
     folder, before = getattr(config, "_milbal_data_dir", (None, None))
     if folder is None:
         return
-    for name, (_, previous) in (
-        ("MILBAL_DATA_DIR", (folder, before)),
-        ("MILBAL_CACHE_DIR", getattr(config, "_milbal_cache_dir", (None, None))),
-    ):
+    cache, cache_before = config._milbal_cache_dir
+    for name, previous in (("MILBAL_DATA_DIR", before), ("MILBAL_CACHE_DIR", cache_before)):
         if previous is None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = previous
     shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
 
 
 def missing(reason: str) -> None:

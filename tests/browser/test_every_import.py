@@ -28,8 +28,10 @@ def everything_imported(tmp_path_factory, reference_dir) -> Iterator[str]:
         path = reference_dir / (dataset.folder or dataset.files[0].name)
         import_path(dataset.kind, path, data)
     stored = records(data)
-    # the openly licensed files are built in already: importing them adds nothing
-    assert sorted(stored) == sorted(d.key for d in DATASETS if not d.embedded)
+    # the openly licensed single files are built in already: importing them adds nothing (the
+    # CDB90 folder holds more files than the four pinned ones, so it is imported anew)
+    assert set(stored) >= {d.key for d in DATASETS if not d.embedded}
+    assert not set(stored) & {"wdi-personnel", "wdi-milex-share-gdp", "nmc"}
     yield from _serve(tmp_path_factory, {"MILBAL_DATA_DIR": str(data)})
 
 

@@ -1,7 +1,7 @@
-"""/history in a real browser: without CDB90 the page says how to import it in one command;
-with CDB90 imported into a temporary MILBAL_DATA_DIR (through the store, as `milbal import`
-does) the charts draw with their traces, the claims list its evidence with downloads, no console
-error, and nothing is requested from any host but 127.0.0.1."""
+"""/history in a real browser: on first start (CDB90 is built in, nothing imported) the charts
+draw with their traces, the claims list its evidence with downloads, no console
+error, and nothing is requested from any host but 127.0.0.1; on tables without CDB90 the page
+says how to import it in one command."""
 
 from __future__ import annotations
 
@@ -25,14 +25,9 @@ FIT_TRACES = [
 
 
 @pytest.fixture(scope="module")
-def cdb90_server(reference_dir, tmp_path_factory) -> Iterator[str]:
-    """The dashboard with CDB90 imported into its own data directory; yields its base URL."""
-    from validation.importers import store
-
-    data = tmp_path_factory.mktemp("cdb90-data")
-    result = store.import_path("cdb90", reference_dir / "cdb90", data)
-    assert result.record["rows"] == {"battles": 660}
-    yield from _serve(tmp_path_factory, {"MILBAL_DATA_DIR": str(data)})
+def case_server(case_datasets, tmp_path_factory) -> Iterator[str]:
+    """The dashboard on the 2020 case's own tables, without the built-in world tables."""
+    yield from _serve(tmp_path_factory, {"MILBAL_DATASETS_DIR": str(case_datasets)})
 
 
 def only_localhost(page) -> None:
@@ -41,8 +36,8 @@ def only_localhost(page) -> None:
     assert not [u for u in page.requested if not u.startswith(("http://127.0.0.1", "data:"))]
 
 
-def test_without_cdb90_the_page_says_how_to_import_it(live_server, page, ui):
-    page.goto(live_server + "/history")
+def test_without_cdb90_the_page_says_how_to_import_it(case_server, page, ui):
+    page.goto(case_server + "/history")
     box = page.locator("#history-import")
     box.wait_for()
     assert "CDB90 is not imported" in box.inner_text()
@@ -60,9 +55,8 @@ def test_without_cdb90_the_page_says_how_to_import_it(live_server, page, ui):
     only_localhost(page)
 
 
-@pytest.mark.reference
-def test_with_cdb90_the_charts_draw(cdb90_server, page, ui):
-    page.goto(cdb90_server + "/history")
+def test_on_first_start_the_charts_draw(live_server, page, ui):
+    page.goto(live_server + "/history")
     ui.caption("history-fit", "fitted on 621 CDB90 battles")
     assert page.locator("#history-import").count() == 0
     fit = ui.plot("chart-history-fit")
@@ -91,9 +85,8 @@ def test_with_cdb90_the_charts_draw(cdb90_server, page, ui):
     only_localhost(page)
 
 
-@pytest.mark.reference
-def test_claim_download_serves_the_evidence(cdb90_server, page):
-    response = page.request.get(cdb90_server + "/chart/history-casualties.csv")
+def test_claim_download_serves_the_evidence(live_server, page):
+    response = page.request.get(live_server + "/chart/history-casualties.csv")
     assert response.status == 200
     text = response.text()
     assert "attacker_fewer" in text and "rugged" in text
