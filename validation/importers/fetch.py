@@ -212,12 +212,20 @@ def fetch_dataset(
             data_dir,
             file_name=path.name,
             sha256=dataset.files[0].sha256 if single else None,
-            url=file_url(dataset.files[0], mirror) if single else dataset.page,
+            url=file_url(dataset.files[0], mirror) if single else _folder_url(dataset, mirror),
         )
     except ImportRefused as exc:
         error = f"{dataset.key}: the import refused {path}; nothing imported:\n{exc}"
         return FetchResult(dataset, path, tuple(downloaded), None, error)
     return FetchResult(dataset, path, tuple(downloaded), result)
+
+
+def _folder_url(dataset: PublicDataset, mirror: str | None) -> str:
+    """A folder kind's origin for its import record: the mirror's folder, or the publisher's
+    page (its pinned files come from more than one folder of the repository)."""
+    if mirror is None:
+        return dataset.page
+    return f"{mirror}/{urllib.parse.quote(dataset.folder or '')}/"
 
 
 def _ensure(
