@@ -396,6 +396,7 @@ class TestFetchFromAMirror:
             "cdb90/terrain.csv",
         ]
         stored = records(env.data)["cdb90"]
+        assert stored["url"] == f"{mirror.base}/cdb90/"
         assert stored["rows"] == {"battles": 2}
         assert stored["rows"] == rows_imported_directly(
             "cdb90", site.source("cdb90"), tmp_path / "direct"
@@ -446,6 +447,15 @@ class TestFetchFromAMirror:
         assert code == 0, err
         assert mirror.requested == ["/cow_nmc/NMC-60-abridged.csv"]
         assert cached.read_bytes() == site.source("cow_nmc/NMC-60-abridged.csv").read_bytes()
+
+    def test_a_progress_bar_on_stderr(self, site, mirror, env, capfd):
+        site.publish("gmi")
+        (result,) = fetch(["gmi"], progress=True)
+        assert result.ok, result.error
+        err = capfd.readouterr().err
+        size = site.datasets["gmi"].files[0].size
+        assert size < 1000  # tqdm writes a size below 1000 bytes as it is
+        assert "100%" in err and f"| {size}/{size} [" in err  # tqdm's bar, full
 
     def test_the_function_says_what_it_downloaded(self, site, mirror, env, tmp_path):
         site.publish()
@@ -530,6 +540,22 @@ class TestFailures:
             "Connection refused; nothing stored"
         )
         self.assert_nothing_stored(env)
+
+    def test_a_cache_that_is_not_a_folder(self, site, mirror, env, tmp_path, monkeypatch, capsys):
+        site.publish("nmc")
+        not_a_folder = tmp_path / "cache-file"
+        not_a_folder.write_text("")
+        monkeypatch.setenv("MILBAL_CACHE_DIR", str(not_a_folder))
+        code, out, err = run(capsys, "nmc")
+        assert code == 1
+        assert out == ""
+        assert err.splitlines()[-1] == (
+            f"milbal fetch: nmc: cow_nmc/NMC-60-abridged.csv from {mirror.base}/cow_nmc/"
+            f"NMC-60-abridged.csv: cannot use the cache {not_a_folder}: Not a directory; "
+            "nothing stored"
+        )
+        assert not_a_folder.read_text() == ""
+        assert records(env.data) == {}
 
     def test_a_folder_is_stored_whole_or_not_at_all(self, site, mirror, env, capsys):
         site.publish("cdb90")

@@ -233,16 +233,16 @@ def _ensure(
 ) -> bool:
     """Have `file` in the cache with its pinned hash; True when it had to be downloaded."""
     target = cache / file.name
-    if target.is_file():
-        if pooch.file_hash(str(target)) == file.sha256:
-            say(f"{dataset.key}: {file.name}: in the cache ({target})")
-            return False
-        # Not the pinned file (edited, or cut short by a crash before pooch's atomic move
-        # existed): useless, and it must not survive a failed download either.
-        target.unlink()
-    say(f"{dataset.key}: downloading {file.name} ({format_size(file.size)}) from {url}")
     downloader = _HashingDownloader(progress)
     try:
+        if target.is_file():
+            if pooch.file_hash(str(target)) == file.sha256:
+                say(f"{dataset.key}: {file.name}: in the cache ({target})")
+                return False
+            # Not the pinned file (edited by hand, or left by an older registry): of no use,
+            # and it must not outlive a failed download as if it were the dataset's.
+            target.unlink()
+        say(f"{dataset.key}: downloading {file.name} ({format_size(file.size)}) from {url}")
         with _quiet_pooch():
             pooch.retrieve(
                 url,
@@ -263,8 +263,8 @@ def _ensure(
         got = downloader.received
         problem = f"sha256 mismatch: expected {file.sha256}, got {got}" if got else str(exc)
         raise FetchFailed(_failed(dataset, file, url, problem)) from None
-    except OSError as exc:
-        problem = f"cannot write to the cache {cache}: {exc.strerror or exc}"
+    except OSError as exc:  # after requests' errors, which are OSErrors too
+        problem = f"cannot use the cache {cache}: {exc.strerror or exc}"
         raise FetchFailed(_failed(dataset, file, url, problem)) from None
     return True
 
@@ -295,7 +295,8 @@ def _discard(cache: Path, names: list[str]) -> None:
     cache (pooch creates a file's folder before it downloads)."""
     for name in names:
         target = cache / name
-        target.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never there, or the cache is not a folder
+            target.unlink(missing_ok=True)
         folder = target.parent
         while folder != cache and cache in folder.parents:
             try:
