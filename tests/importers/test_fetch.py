@@ -116,7 +116,7 @@ def env(tmp_path, monkeypatch) -> Env:
 # CDB90 in its publisher's shape, two battles: the wide file is the one the outcome comes from
 # (battles.csv blanks wina for an attacker loss, as the real one does).
 CDB90_FILES = {
-    "battles.csv": ("isqno,war,name,post1,wina,parent\n1,WAR A,FIRST,PD,1,\n2,WAR A,SECOND,HD,,\n"),
+    "battles.csv": "isqno,war,name,post1,wina,parent\n1,WAR A,FIRST,PD,1,\n2,WAR A,SECOND,HD,,\n",
     "belligerents.csv": (
         "isqno,attacker,str,cas\n1,1,30000,2000\n1,0,10000,3000\n2,1,8000,900\n2,0,6000,400\n"
     ),
@@ -370,9 +370,8 @@ class TestFetchFromAMirror:
         asked, cache, data = len(mirror.requested), snapshot(env.cache), snapshot(env.data)
         code, out, err = run(capsys, "nmc", "cdb90")
         assert code == 0, err
-        assert (
-            len(mirror.requested) == asked == 5
-        )  # one file of nmc, four of cdb90; none the second time
+        # one file of nmc and four of cdb90 the first time; none the second
+        assert len(mirror.requested) == asked == 5
         assert snapshot(env.cache) == cache
         assert snapshot(env.data) == data
         assert out.splitlines() == [
