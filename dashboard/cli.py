@@ -99,6 +99,18 @@ def _parser() -> argparse.ArgumentParser:
         help="folder laid out as the reference data (cow_nmc/NMC-60-abridged.csv, ...), e.g. "
         "../shared/reference/data or the download cache of `milbal fetch`",
     )
+    fetch = commands.add_parser(
+        "fetch",
+        help="download the public datasets (hash-checked, cached) and import them",
+        description="Download each named dataset's files from the registry's pinned URLs (or "
+        "from MILBAL_FETCH_MIRROR/<name>), check each file's sha256, keep it in MILBAL_CACHE_DIR "
+        "(default: $XDG_CACHE_HOME/milbal/downloads or ~/.cache/milbal/downloads) and import "
+        "it into MILBAL_DATA_DIR as `milbal import` does. Cached files are not downloaded again; "
+        "a file that fails its check is not kept, and its dataset is not imported.",
+    )
+    fetch.add_argument("keys", nargs="*", metavar="KEY", help="datasets to fetch (see --list)")
+    fetch.add_argument("--all", action="store_true", help="fetch every dataset of the registry")
+    fetch.add_argument("--list", action="store_true", help="list the registry's datasets")
 
     export = commands.add_parser(
         "export",
@@ -433,6 +445,67 @@ def cmd_build_datasets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from validation.importers.fetch import FetchUsageError, iter_fetch, registry_rows
+    from validation.importers.store import data_dir
+
+    if args.list:
+        if args.keys or args.all:
+            print("milbal fetch: --list takes no KEY or --all", file=sys.stderr)
+            return EXIT_USAGE
+        _print_table(registry_rows(), wide=("publisher", "adds"))
+        return EXIT_OK
+    if bool(args.keys) == args.all:
+        print("milbal fetch: give KEY ... or --all (or --list)", file=sys.stderr)
+        return EXIT_USAGE
+    root = data_dir()
+    failed = 0
+    try:
+        for result in iter_fetch(
+            args.keys,
+            root,
+            every=args.all,
+            progress=sys.stderr.isatty(),
+            notify=lambda line: print(line, file=sys.stderr, flush=True),
+        ):
+            if not result.ok:
+                failed += 1
+                print(f"milbal fetch: {result.error}", file=sys.stderr, flush=True)
+                continue
+            record = result.imported.record
+            where = root / record.get("slot", record["kind"])
+            if result.imported.changed:
+                _print_record(record, where)
+            elif record.get("made_by"):
+                print(
+                    f"{result.dataset.key}: {record.get('file')}: already built into milbal "
+                    f"(same sha256; datasets/world/{record.get('slot')}): nothing to import"
+                )
+            else:
+                print(
+                    f"{result.dataset.key}: {record.get('file')}: already imported "
+                    f"(same sha256): nothing changed ({where})"
+                )
+            sys.stdout.flush()
+    except FetchUsageError as exc:
+        print(f"milbal fetch: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_BAD_DATA if failed else EXIT_OK
+
+
+def _print_table(rows: list[dict[str, str]], wide: tuple[str, ...]) -> None:
+    """Rows as aligned columns; the `wide` columns go on indented lines below each row, so
+    that the table fits a terminal."""
+    columns = [c for c in rows[0] if c not in wide]
+    widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
+    indent = " " * (widths[columns[0]] + 2)
+    for row in rows:
+        print("  ".join(row[c].ljust(widths[c]) for c in columns).rstrip())
+        for column in wide:
+            print(f"{indent}{column}: {row[column]}")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.cache import CacheConfigError, cache_config, check_reachable, describe
     from validation import DataValidationError, load_catalog
@@ -497,6 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         "validate": cmd_validate,
         "import": cmd_import,
         "build-datasets": cmd_build_datasets,
+        "fetch": cmd_fetch,
         "export": cmd_export,
         "briefing": cmd_briefing,
     }[args.command]

@@ -239,3 +239,18 @@ def test_every_world_table_is_a_table_we_have_a_schema_for():
     for dataset in embedded_datasets():
         for table in _tables(dataset.key):
             assert table in MODELS or table_model(dataset.kind, table) is not None, table
+
+
+def test_fetching_a_built_in_dataset_downloads_it_and_imports_nothing(
+    reference_dir, tmp_path, monkeypatch, capsys
+):
+    from tests.importers.test_fetch import serve
+
+    monkeypatch.setenv("MILBAL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MILBAL_CACHE_DIR", str(tmp_path / "cache"))
+    with serve(reference_dir) as (base, requested):
+        monkeypatch.setenv("MILBAL_FETCH_MIRROR", base)
+        assert main(["fetch", "nmc"]) == 0
+    assert [r.split("?")[0] for r in requested] == ["/cow_nmc/NMC-60-abridged.csv"]
+    assert "nmc: cow_nmc/NMC-60-abridged.csv: already built into milbal" in capsys.readouterr().out
+    assert records(tmp_path / "data") == {}
