@@ -104,11 +104,11 @@ def _origin_cell(
     if not built_in and not imported:
         return html.Td("", className="imported-none")
     items = [
-        html.Li(f"{n:,} rows built in from {slot} ({record.get('publisher', '')})")
+        html.Li(f"{n:,} row{'s' * (n != 1)} built in from {slot} ({record.get('publisher', '')})")
         for slot, n, record in built_in
     ] + [
         html.Li(
-            f"{n:,} rows imported from "
+            f"{n:,} row{'s' * (n != 1)} imported from "
             + (_import_label(slot, record) if slot != "imports" else "several imports")
         )
         for slot, n, record in imported

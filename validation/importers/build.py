@@ -152,7 +152,8 @@ def _write_dataset(folder: Path, dataset: PublicDataset, imported, datasets: Pat
             yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100),
             encoding="utf-8",
         )
-    _write_csv(imported.sources, folder / "sources.csv")
+    sources = imported.sources.assign(title=imported.sources["title"].map(_built_in_title))
+    _write_csv(sources, folder / "sources.csv")
     _write_csv(imported.countries.iloc[:0], folder / "countries.csv")
     record = {
         "kind": imported.kind,
@@ -186,7 +187,7 @@ def _meta(name: str, dataset: PublicDataset, datasets: Path) -> dict:
             base = {"columns": {c: {} for c in model.to_schema().columns}}
     files = ", ".join(f"{f.name} (sha256 {f.sha256[:12]})" for f in dataset.files)
     return {
-        "title": f"{base.get('title', name)}: {dataset.publisher}",
+        "title": f"{_built_in_title(base.get('title', name))}: {dataset.publisher}",
         "description": (
             f"{dataset.adds[:1].upper()}{dataset.adds[1:]}. Built in by `{MADE_BY}` with "
             f"milbal's {dataset.kind} importer from {files}; what was skipped and why is in "
@@ -196,6 +197,13 @@ def _meta(name: str, dataset: PublicDataset, datasets: Path) -> dict:
         "primary_key": base.get("primary_key") or _key(dataset.kind, name),
         "columns": base.get("columns"),
     }
+
+
+def _built_in_title(title: str) -> str:
+    """An importer's title without its "imported" mark: these rows ship with milbal."""
+    for mark in (", imported", " (imported)"):
+        title = title.replace(mark, "")
+    return title
 
 
 def _key(kind: str, table: str) -> list[str] | None:
