@@ -10,7 +10,7 @@ from scipy import stats
 
 from indicators.attrition import attrition_timeline, cumulative_daily, opening_shares
 from indicators.common import IndicatorError
-from indicators.conflicts import flag_source_conflicts
+from indicators.conflicts import decimals_of, flag_source_conflicts, values_differ
 from indicators.equipment import compute_equipment_balance
 from indicators.rankings import fit_rank_trend, rank_gap, rank_series
 from validation import load_catalog
@@ -191,20 +191,88 @@ class TestSourceConflicts:
                 "edition": 2020,
                 "country": ["A", "A", "B", "B"],
                 "rank": [5, 5, 7, None],
-                "score": [1.0, 1.2, None, None],
+                "score": [1.1, 1.2, None, None],
                 "source_id": ["x", "y", "x", "y"],
             }
         )
         out = flag_source_conflicts(frame, "rankings")
         assert out[["country", "field", "source_id", "value"]].values.tolist() == [
-            ["A", "score", "x", 1.0],
+            ["A", "score", "x", 1.1],
             ["A", "score", "y", 1.2],
         ]
-        assert out["spread"].tolist() == pytest.approx([0.2, 0.2])
+        assert out["spread"].tolist() == pytest.approx([0.1, 0.1])
 
     def test_unknown_table(self):
         with pytest.raises(IndicatorError, match="unknown table 'events'"):
             flag_source_conflicts(pd.DataFrame(), "events")
+
+
+class TestConflictPrecision:
+    """Values are compared at the precision of the less precise source: decimals as written,
+    read from the float's shortest repr."""
+
+    @staticmethod
+    def spending(values: list[float]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "country": "AZE",
+                "year": 2019,
+                "measure": "milex_constant_2019_usd_m",
+                "value": values,
+                "source_id": [f"s{i}" for i in range(len(values))],
+            }
+        )
+
+    @pytest.mark.parametrize(
+        ("x", "places"),
+        [(2237.8, 1), (2237.7647, 4), (63.0, 0), (130000.0, 0), (0.05, 2), (1.2345e-05, 9)],
+    )
+    def test_decimals_from_the_shortest_repr(self, x, places):
+        assert decimals_of(x) == places
+
+    def test_equal_at_the_coarser_precision_is_not_a_conflict(self):
+        # 2237.7647 rounds to 2237.8 at one decimal
+        assert flag_source_conflicts(self.spending([2237.8, 2237.7647]), "spending").empty
+        assert not values_differ([2237.8, 2237.7647, 2237.76])
+
+    def test_different_at_the_coarser_precision_is_a_conflict(self):
+        out = flag_source_conflicts(self.spending([2237.8, 2237.9]), "spending")
+        assert out[["source_id", "value"]].values.tolist() == [["s0", 2237.8], ["s1", 2237.9]]
+        assert out["spread"].tolist() == pytest.approx([0.1, 0.1])
+        # 2237.7647 is 2237.8 at one decimal, and 2237.9 is not
+        assert values_differ([2237.7647, 2237.9])
+
+    def test_half_rounds_up_from_the_written_digits(self):
+        assert not values_differ([2237.8, 2237.75])  # 2237.75 -> 2237.8, not 2237.7
+        assert values_differ([2237.7, 2237.75])
+
+    def test_ranks_63_and_64_disagree(self):
+        frame = pd.DataFrame(
+            {
+                "index": "gfp",
+                "edition": 2020,
+                "country": "AZE",
+                "rank": [63.0, 64.0],
+                "score": None,
+                "source_id": ["a", "b"],
+            }
+        )
+        assert flag_source_conflicts(frame, "rankings")["value"].tolist() == [63, 64]
+
+    def test_a_range_against_a_value_inside_it_is_still_flagged(self):
+        frame = pd.DataFrame(
+            {
+                "country": "AZE",
+                "year": 2020,
+                "measure": "active",
+                "value": [None, 135000.0],
+                "low": [130000.0, None],
+                "high": [140000.0, None],
+                "source_id": ["range", "value"],
+            }
+        )
+        out = flag_source_conflicts(frame, "manpower")
+        assert set(out["field"]) == {"low", "high"} and set(out["source_id"]) == {"range", "value"}
 
 
 class TestAttrition:
