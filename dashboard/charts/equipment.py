@@ -21,6 +21,8 @@ SCALE = Param("scale", "Scale", "choice", "linear", ("linear", "log"))
 COUNT_TITLE = "Count (items)"
 ALL_SOURCES = "all"
 DIFFER_NAME = "sources differ (whisker: lowest to highest)"
+# Counts on which sources differ that the caption names; the rest are in the hover and CSV.
+SPANS_LISTED = 4
 
 
 def _equipment_source_ids(catalog: Catalog) -> tuple[str, ...]:
@@ -197,6 +199,8 @@ def equipment_counts_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
             height=420,
             barmode="group",
             scattermode="group",
+            # above the plot: two rows of legend below it would run into the axis title
+            legend={"y": 1.02, "yanchor": "bottom", "x": 0, "xanchor": "left"},
             xaxis={
                 "title": {"text": "Equipment category"},
                 "categoryorder": "array",
@@ -250,14 +254,17 @@ def equipment_counts_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
                 strict=True,
             )
         ]
+        listed = ", ".join(spans[:SPANS_LISTED])
+        if len(spans) > SPANS_LISTED:
+            listed += f" and {len(spans) - SPANS_LISTED} more (each in the CSV)"
         text += (
             f" Sources differ on {len(spans)} count{'s' * (len(spans) != 1)} (diamonds; the "
-            f"bar is the middle of their span, the whisker the span): {', '.join(spans)}."
+            f"bar is the middle of their span, the whisker the span): {listed}."
         )
     several = int((cols["n_sources"] > 1).sum())
     if several > differ.sum():
         agree = several - int(differ.sum())
-        text += f" {agree} count{'s' * (agree != 1)} given alike by several sources."
+        text += f" On {agree} count{'s' * (agree != 1)} given by more than one source, they agree."
     zeros = [f"{c} {cat}" for (c, cat), m in mid.items() if m == 0]
     if p["scale"] == "log" and zeros:
         listed = ", ".join(zeros)
