@@ -20,7 +20,7 @@ LEAD = (
     "for two countries in one year, as the sources state them; a range where a source "
     "gives one. A log scale makes small fleets readable beside large ones. Below, the "
     "ratio of the counts per category against the 3:1 and 6:1 rules of thumb. Where "
-    "several sources give a count, the whisker spans them and a diamond marks the bar; "
+    "sources give different counts, the whisker spans them and a diamond marks the bar; "
     "the Source control draws one source alone."
 )
 
