@@ -9,8 +9,18 @@ import numpy as np
 import pandas as pd
 
 from dashboard.charts import Chart, derived, register
-from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, columns, country_name, pick
-from dashboard.cite import source_labels
+from dashboard.charts.common import (
+    ALL_SOURCES,
+    COUNTRY_A,
+    COUNTRY_B,
+    YEAR,
+    chosen_source,
+    columns,
+    country_name,
+    pick,
+    source_choice_labels,
+    source_param,
+)
 from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number
 from indicators.common import IndicatorError, frame_of
@@ -19,7 +29,6 @@ from validation import Catalog
 
 SCALE = Param("scale", "Scale", "choice", "linear", ("linear", "log"))
 COUNT_TITLE = "Count (items)"
-ALL_SOURCES = "all"
 DIFFER_NAME = "sources differ (whisker: lowest to highest)"
 # Counts on which sources differ that the caption names; the rest are in the hover and CSV.
 SPANS_LISTED = 4
@@ -36,19 +45,6 @@ def _equipment_source_ids(catalog: Catalog) -> tuple[str, ...]:
     )
 
 
-def _source_labels(catalog: Catalog) -> dict[str, str]:
-    """Source ids in people's words (source ids themselves where the catalog has no sources)."""
-    try:
-        sources = catalog["sources"]
-    except KeyError:
-        return {ALL_SOURCES: "All sources"}
-    return derived(
-        "source-labels",
-        (sources,),
-        lambda: {ALL_SOURCES: "All sources", **source_labels(sources)},
-    )
-
-
 def _sources_for(catalog: Catalog, values: Mapping[str, Any]) -> tuple[str, ...]:
     """'all' and the sources that give counts for both chosen countries in the chosen year:
     each of them alone draws both charts of /equipment."""
@@ -56,21 +52,7 @@ def _sources_for(catalog: Catalog, values: Mapping[str, Any]) -> tuple[str, ...]
     return (ALL_SOURCES, *equipment_sources(catalog["equipment"], countries, values["year"]))
 
 
-SOURCE = Param(
-    "source",
-    "Source",
-    "choice",
-    ALL_SOURCES,
-    _equipment_source_ids,
-    labels=_source_labels,
-    narrow=_sources_for,
-)
-
-
-def chosen_source(p: Mapping[str, Any]) -> str | None:
-    """The source id to draw from, or None for every source."""
-    source = p.get("source", ALL_SOURCES)
-    return None if source == ALL_SOURCES else source
+SOURCE = source_param(_equipment_source_ids, _sources_for)
 
 
 def _reported(reports: tuple, labels: Mapping[str, str]) -> str:
@@ -97,7 +79,7 @@ def equipment_counts_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     low, mid, high, source_ids, reports = (
         [counts[c][cat][i] for c, cat in pairs] for i in range(5)
     )  # column by column: one frame built at the end
-    labels = _source_labels(catalog)
+    labels = source_choice_labels(catalog)
     return frame_of(
         {
             "country": [c for c, _ in pairs],
