@@ -160,6 +160,8 @@ def warm_up() -> None:
         defaults = {p.name: p.default for p in chart.params}
         variants = [defaults]
         for p in chart.params:
+            if p.narrow is not None:
+                continue  # one source alone: drawn when asked for (the default is warmed)
             if p.kind == "choice":
                 variants += [{**defaults, p.name: v} for v in p.allowed(catalog)]
             elif p.kind == "multi":
