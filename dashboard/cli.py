@@ -238,7 +238,12 @@ def cmd_briefing(args: argparse.Namespace) -> int:
         print(f"[{i}/{n}] {slug}", file=sys.stderr, flush=True)
 
     try:
-        content = build_briefing(slugs, _params(args.param), progress=progress)
+        content = build_briefing(
+            slugs,
+            _params(args.param),
+            progress=progress,
+            left_out=lambda note: print(note, file=sys.stderr, flush=True),
+        )
     except (UsageError, UnknownChart, ParamError) as exc:
         print(f"milbal briefing: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -37,24 +37,30 @@ class UnknownChart(LookupError):
 
 
 def build_briefing(
-    slugs: Sequence[str], query: Mapping[str, str], progress: Progress | None = None
+    slugs: Sequence[str],
+    query: Mapping[str, str],
+    progress: Progress | None = None,
+    left_out: Callable[[str], None] | None = None,
 ) -> bytes:
     """The deck for these charts, each drawn with the values of its own parameters in `query`
     (parsed strictly: a bad value or a key no chart takes raises ParamError naming it).
     progress(i, n, slug) is called as chart i of n (from 1) has its slide.
 
     A chart with no data for its parameters gets no slide (an empty chart is not a result):
-    the title and sources slides say which was left out and why. NoData when none has data."""
-    drawn, left_out = [], []
+    the title and sources slides say which was left out and why, and left_out(note) is called
+    with each note. NoData when none has data."""
+    drawn, empty = [], []
     for rendered in _selection(slugs, query):
         reason = no_data_reason(rendered)
         if reason is None:
             drawn.append(rendered)
         else:
-            left_out.append(f"{rendered.chart.title} ({rendered.chart.slug}): {reason}")
+            empty.append(f"{rendered.chart.title} ({rendered.chart.slug}): {reason}")
     if not drawn:
-        raise NoData(f"no chart has data for these parameters: {'; '.join(left_out)}")
-    notes = [f"Left out, no data for these parameters: {note}" for note in left_out]
+        raise NoData(f"no chart has data for these parameters: {'; '.join(empty)}")
+    notes = [f"Left out, no data for these parameters: {note}" for note in empty]
+    for note in notes if left_out is not None else ():
+        left_out(note)
     deck = Presentation()
     deck.slide_width, deck.slide_height = SLIDE_W, SLIDE_H
     _title_slide(deck, drawn, notes)

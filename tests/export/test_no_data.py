@@ -52,6 +52,18 @@ class TestCommandLine:
         assert main(["export", "equipment-counts", "-f", "csv", "-o", str(out)]) == 0
         assert len(out.read_text().splitlines()) > 1
 
+    def test_briefing_says_which_chart_it_leaves_out(self, tmp_path, capsys, chromium):
+        out = tmp_path / "deck.pptx"
+        args = ["briefing", "--charts", "rank-gap,equipment-counts", "-p", "year=1990"]
+        assert main([*args, "-o", str(out)]) == 0
+        err = capsys.readouterr().err
+        assert (
+            "Left out, no data for these parameters: Equipment counts by category "
+            f"(equipment-counts): {REASON}"
+        ) in err
+        assert "[1/1] rank-gap" in err
+        assert len(Presentation(str(out)).slides) == 3
+
     def test_briefing_of_only_empty_charts_exits_1(self, tmp_path, capsys):
         out = tmp_path / "deck.pptx"
         args = ["briefing", "--charts", "equipment-counts", "-p", "year=1990", "-o", str(out)]
