@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -51,3 +52,76 @@ def cite(source_ids: Iterable[str], sources: pd.DataFrame | None = None) -> str:
     if not parts:
         return ""
     return ("Source: " if len(parts) == 1 else "Sources: ") + "; ".join(parts)
+
+
+# Publishers as people name them, by the first word of a source id ("import-" taken off).
+PUBLISHER_NAMES = {
+    "gfp": "GFP",
+    "gmi": "GMI",
+    "sipri": "SIPRI",
+    "wb": "World Bank",
+    "wdi": "World Bank",
+    "cow": "COW",
+    "nmc": "COW",
+    "cdb90": "CDB90",
+    "wikipedia": "Wikipedia",
+    "oryx": "Oryx",
+    "rv": "Rustamzade & Valiyev",
+    "mearsheimer": "Mearsheimer",
+}
+IMPORTED_PREFIX = "import-"
+_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def _form(source: pd.Series) -> str:
+    """What kind of document: the file's form for a dataset (workbook, CSV), the outlet for a
+    news report, else the source's kind."""
+    kind = _text(source.get("kind"))
+    if kind == "news":
+        return _text(source.get("publisher")) or "news report"
+    written = " ".join(_text(source.get(c)) for c in ("title", "url", "note")).lower()
+    if ".xlsx" in written or "workbook" in written:
+        return "workbook"
+    if ".csv" in written or " csv" in written:
+        return "CSV"
+    return kind or "source"
+
+
+def source_label(source: pd.Series) -> str:
+    """A source in people's words: publisher, year and form, e.g. 'GFP 2020 (workbook)', and
+    'GFP 2020 (workbook, imported)' for the same table brought in by `milbal import`."""
+    sid = _text(source.get("source_id"))
+    imported = sid.startswith(IMPORTED_PREFIX)
+    first = sid.removeprefix(IMPORTED_PREFIX).split("-")[0]
+    who = (
+        PUBLISHER_NAMES.get(first) or _text(source.get("publisher")) or _text(source.get("author"))
+    )
+    year = next(
+        (
+            m.group(0)
+            for text in (sid, _text(source.get("published")), _text(source.get("title")))
+            if (m := _YEAR.search(text))
+        ),
+        "",
+    )
+    head = " ".join(part for part in (who or _text(source.get("title")) or sid, year) if part)
+    form = _form(source)
+    return f"{head} ({form}, imported)" if imported else f"{head} ({form})"
+
+
+def source_labels(sources: pd.DataFrame) -> dict[str, str]:
+    """source_id -> source_label for every source; a label two sources would share gets the
+    source's title after it, so that no two choices read alike."""
+    labels = {row["source_id"]: source_label(row) for _, row in sources.iterrows()}
+    seen: dict[str, int] = {}
+    for label in labels.values():
+        seen[label] = seen.get(label, 0) + 1
+    titles = dict(zip(sources["source_id"], sources["title"], strict=True))
+    return {
+        sid: f"{label}: {titles[sid]}" if seen[label] > 1 else label
+        for sid, label in labels.items()
+    }

@@ -213,7 +213,7 @@ def _write(path: Path, content: bytes) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from dashboard.charts import get_chart, load_charts, render
-    from dashboard.export import FORMATS, ExportError, to_csv, to_html, to_image, to_json
+    from dashboard.export import FORMATS, ExportError, NoData, export_chart
     from dashboard.export.figures import (
         DEFAULT_HEIGHT,
         DEFAULT_SCALE,
@@ -248,16 +248,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     rendered = render(chart.slug, values)
     try:
-        if args.format == "csv":
-            content = to_csv(rendered)
-        elif args.format in IMAGE_FORMATS:
-            content = to_image(rendered, args.format, width, height, scale)
-        elif args.format == "html":
-            content = to_html(rendered)
-        else:
-            content = to_json(rendered)
+        size = {"width": width, "height": height, "scale": scale}
+        content = export_chart(rendered, args.format, size)
         _write(args.output, content)
-    except (ExportError, OSError) as exc:
+    except (NoData, ExportError, OSError) as exc:
         print(f"milbal export: {exc}", file=sys.stderr)
         return EXIT_BAD_DATA
     return EXIT_OK
@@ -265,7 +259,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_briefing(args: argparse.Namespace) -> int:
     from dashboard.charts import load_charts
-    from dashboard.export import ExportError
+    from dashboard.export import ExportError, NoData
     from dashboard.export.briefing import UnknownChart, build_briefing
     from dashboard.params import ParamError
 
@@ -277,11 +271,16 @@ def cmd_briefing(args: argparse.Namespace) -> int:
         print(f"[{i}/{n}] {slug}", file=sys.stderr, flush=True)
 
     try:
-        content = build_briefing(slugs, _params(args.param), progress=progress)
+        content = build_briefing(
+            slugs,
+            _params(args.param),
+            progress=progress,
+            left_out=lambda note: print(note, file=sys.stderr, flush=True),
+        )
     except (UsageError, UnknownChart, ParamError) as exc:
         print(f"milbal briefing: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except ExportError as exc:
+    except (NoData, ExportError) as exc:
         print(f"milbal briefing: {exc}", file=sys.stderr)
         return EXIT_BAD_DATA
     try:

@@ -22,14 +22,23 @@ def control_id(page: str, name: str) -> str:
     return f"{page}-{name}"
 
 
-def control(page: str, param: Param, value: Any) -> html.Div:
-    """A labelled control for a parameter, keyboard-usable, with the given initial value."""
-    cid = control_id(page, param.name)
+def control_options(param: Param, values: Mapping[str, Any] | None = None) -> list[dict]:
+    """A choice control's options in people's words: those the other values leave (Param.narrow)."""
     catalog = load_catalog()
+    labels = param.labels(catalog) if param.labels is not None else {}
+    return [{"label": labels.get(v, str(v)), "value": v} for v in param.options(catalog, values)]
+
+
+def control(
+    page: str, param: Param, value: Any, values: Mapping[str, Any] | None = None
+) -> html.Div:
+    """A labelled control for a parameter, keyboard-usable, with the given initial value;
+    `values` (every parameter of the page) narrows the choices where the parameter says how."""
+    cid = control_id(page, param.name)
     if param.kind in ("choice", "multi"):
         widget = dcc.Dropdown(
             id=cid,
-            options=[{"label": str(v), "value": v} for v in param.allowed(catalog)],
+            options=control_options(param, values),
             value=list(value) if param.kind == "multi" else value,
             multi=param.kind == "multi",
             clearable=False,
@@ -122,9 +131,9 @@ def _exports(slug: str, params: Mapping[str, Any]) -> html.Div:
 def chart_block(slug: str, params: Mapping[str, Any]) -> html.Section:
     """Title, graph, caption, source line and downloads of one chart, drawn for these
     parameters."""
-    chart = get_chart(slug)
-    own = {p.name: params[p.name] for p in chart.params}
-    rendered = render(slug, own)
+    rendered = render(slug, own_values(slug, params))
+    chart = rendered.chart
+    own = dict(rendered.params)
     return html.Section(
         [
             html.H3(chart.title),
@@ -140,6 +149,12 @@ def chart_block(slug: str, params: Mapping[str, Any]) -> html.Section:
         className="chart-block",
         id=f"block-{slug}",
     )
+
+
+def own_values(slug: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A chart's parameter values from a page's: a parameter the page has no control for
+    (equipment-ratio's source on /force-ratio) keeps its default."""
+    return {p.name: values.get(p.name, p.default) for p in get_chart(slug).params}
 
 
 def messages(page: str, items: Sequence[str]) -> html.Div:
@@ -183,7 +198,9 @@ def chart_page(
             html.H1(title),
             html.P(lead, className="lead"),
             messages(page, problems),
-            html.Div([control(page, p, values[p.name]) for p in params], className="controls"),
+            html.Div(
+                [control(page, p, values[p.name], values) for p in params], className="controls"
+            ),
             *[chart_block(slug, values) for slug in slugs],
         ]
     )
@@ -221,6 +238,14 @@ def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[s
             ],
             Output(f"embed-{slug}", "value", allow_duplicate=True),
         ]
+    # Controls whose choices depend on the others (the sources of the chosen countries): their
+    # options, and their value when the choice it held is gone.
+    narrowed = [p for p in params if p.narrow is not None]
+    for p in narrowed:
+        outputs += [
+            Output(control_id(page, p.name), "options"),
+            Output(control_id(page, p.name), "value", allow_duplicate=True),
+        ]
     inputs = [Input(control_id(page, p.name), "value") for p in params]
 
     @dash.callback(outputs, inputs, prevent_initial_call=True)
@@ -232,11 +257,14 @@ def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[s
         result: list[Any] = [query, [html.P(m) for m in problems]]
         origin = _origin()
         for slug in slugs:
-            chart = get_chart(slug)
-            own = {p.name: values[p.name] for p in chart.params}
+            own = own_values(slug, values)
             rendered = render(slug, own)
             hrefs, snippet = export_links(slug, own, origin)
             result += [rendered.figure, rendered.caption, rendered.source_line, *hrefs, snippet]
+        raw_of = dict(zip((p.name for p in params), raw, strict=True))
+        for p in narrowed:
+            kept = values[p.name] == raw_of[p.name]
+            result += [control_options(p, values), dash.no_update if kept else values[p.name]]
         return result
 
 
@@ -263,9 +291,11 @@ __all__ = [
     "chart_block",
     "chart_page",
     "control",
+    "control_options",
     "export_links",
     "is_first_call",
     "messages",
+    "own_values",
     "page_params",
     "query_of",
     "register_page_callback",

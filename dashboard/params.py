@@ -57,6 +57,10 @@ class Param:
     kind: 'choice' (one of `choices`), 'multi' (comma-separated subset of `choices`),
     'int' (whole number within lo..hi), 'percent' (number within lo..hi).
     `choices` is a sequence or a function of the catalog (country lists come from the data).
+    `labels(catalog)` gives the values in people's words ({value: label}) where the values
+    are codes (source ids). `narrow(catalog, values)` gives the choices that the other
+    parameters' values leave (the sources that report the chosen countries that year): a
+    value outside them is refused, or on a page replaced by the default, as a bad value is.
     """
 
     name: str
@@ -66,9 +70,22 @@ class Param:
     choices: Sequence[Any] | Callable[[Catalog], Sequence[Any]] | None = None
     lo: float | None = None
     hi: float | None = None
+    labels: Callable[[Catalog], Mapping[Any, str]] | None = None
+    narrow: Callable[[Catalog, Mapping[str, Any]], Sequence[Any]] | None = None
 
     def allowed(self, catalog: Catalog) -> list[Any]:
         return list(self._choices(catalog))
+
+    def options(self, catalog: Catalog, values: Mapping[str, Any] | None = None) -> list[Any]:
+        """The choices for a control: those `values` leave (narrow), else every allowed one."""
+        if self.narrow is not None and values is not None:
+            return list(self.narrow(catalog, values))
+        return self.allowed(catalog)
+
+    def label_of(self, catalog: Catalog, value: Any) -> str:
+        """A value as people read it: its label, else its text."""
+        labels = self.labels(catalog) if self.labels is not None else {}
+        return labels.get(value, str(value))
 
     def _choices(self, catalog: Catalog) -> Sequence[Any]:
         if self.choices is None:
@@ -154,6 +171,20 @@ def parse_query(
                 raise
             values[p.name] = p.default
             messages.append(f"{exc}; showing {p.format(p.default)}")
+    for p in params:
+        if p.narrow is None or values[p.name] == p.default:
+            continue
+        left = p.narrow(catalog, values)
+        if values[p.name] not in left:
+            shown = ", ".join(p.label_of(catalog, v) for v in left)
+            msg = (
+                f"{p.name}: {p.label_of(catalog, values[p.name])} has nothing for this "
+                f"selection; choose one of: {shown}"
+            )
+            if strict:
+                raise ParamError(msg)
+            values[p.name] = p.default
+            messages.append(f"{msg}; showing {p.label_of(catalog, p.default)}")
     return values, messages
 
 

@@ -166,6 +166,8 @@ def warm_up() -> None:
         defaults = {p.name: p.default for p in chart.params}
         variants = [defaults]
         for p in chart.params:
+            if p.narrow is not None:
+                continue  # one source alone: drawn when asked for (the default is warmed)
             values = p.allowed(catalog) if p.kind in ("choice", "multi") else ()
             if len(values) > WARM_CHOICES_MAX:  # a country list: its defaults warm the code paths
                 continue

@@ -3,19 +3,62 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from dashboard.cite import source_labels
 from dashboard.params import Param, countries
 from indicators.common import column_array, column_arrays, remember_arrays
-from validation import load_catalog
+from validation import Catalog, load_catalog
 
 COUNTRY_A = Param("a", "Country A (attacker)", "choice", "AZE", countries)
 COUNTRY_B = Param("b", "Country B (defender)", "choice", "ARM", countries)
 YEAR = Param("year", "Year", "int", 2020, lo=1990, hi=2030)
+ALL_SOURCES = "all"
+_NO_SOURCES = {ALL_SOURCES: "All sources"}
+
+
+def source_choice_labels(catalog: Catalog) -> dict[str, str]:
+    """Source ids in people's words (dashboard.cite.source_labels) and 'all' as 'All sources';
+    the ids themselves where the catalog has no sources table (hand-made test catalogs)."""
+    try:
+        sources = catalog["sources"]
+    except KeyError:
+        return _NO_SOURCES
+    from dashboard.charts import derived
+
+    return derived(
+        "source-labels",
+        (sources,),
+        lambda: {ALL_SOURCES: "All sources", **source_labels(sources)},
+    )
+
+
+def source_param(
+    choices: Callable[[Catalog], Sequence[str]],
+    narrow: Callable[[Catalog, Mapping[str, Any]], Sequence[str]],
+) -> Param:
+    """The `source` parameter of a page whose figures may come from several sources: 'all'
+    (the span across them) or one source id; `choices` gives 'all' and every source of the
+    table, `narrow` those the other parameters' selection leaves."""
+    return Param(
+        "source",
+        "Source",
+        "choice",
+        ALL_SOURCES,
+        choices,
+        labels=source_choice_labels,
+        narrow=narrow,
+    )
+
+
+def chosen_source(p: Mapping[str, Any]) -> str | None:
+    """The source id a chart is drawn from, or None for every source."""
+    source = p.get("source", ALL_SOURCES)
+    return None if source == ALL_SOURCES else source
 
 
 def country_name(iso3: str) -> str:

@@ -8,30 +8,78 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.charts import Chart, register
-from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, columns, country_name, pick
+from dashboard.charts import Chart, derived, register
+from dashboard.charts.common import (
+    ALL_SOURCES,
+    COUNTRY_A,
+    COUNTRY_B,
+    YEAR,
+    chosen_source,
+    columns,
+    country_name,
+    pick,
+    source_choice_labels,
+    source_param,
+)
 from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number
 from indicators.common import IndicatorError, frame_of
-from indicators.equipment import country_counts
+from indicators.equipment import country_counts, equipment_sources
+from validation import Catalog
 
 SCALE = Param("scale", "Scale", "choice", "linear", ("linear", "log"))
 COUNT_TITLE = "Count (items)"
+DIFFER_NAME = "sources differ (whisker: lowest to highest)"
+# Counts on which sources differ that the caption names; the rest are in the hover and CSV.
+SPANS_LISTED = 4
+
+
+def _equipment_source_ids(catalog: Catalog) -> tuple[str, ...]:
+    """'all' and every source of the equipment table, in table order (the same tuple while the
+    table is the same object)."""
+    table = catalog["equipment"]
+    return derived(
+        "equipment-sources",
+        (table,),
+        lambda: (ALL_SOURCES, *dict.fromkeys(table["source_id"])),
+    )
+
+
+def _sources_for(catalog: Catalog, values: Mapping[str, Any]) -> tuple[str, ...]:
+    """'all' and the sources that give counts for both chosen countries in the chosen year:
+    each of them alone draws both charts of /equipment."""
+    countries = [values["a"], values["b"]]
+    return (ALL_SOURCES, *equipment_sources(catalog["equipment"], countries, values["year"]))
+
+
+SOURCE = source_param(_equipment_source_ids, _sources_for)
+
+
+def _reported(reports: tuple, labels: Mapping[str, str]) -> str:
+    """'GFP 2020 (workbook): 570; GFP 2020 (workbook, imported): 570' (a range as low-high)."""
+    return "; ".join(
+        f"{labels.get(sid, sid)}: {fmt_number(lo)}" + (f"-{fmt_number(hi)}" if hi > lo else "")
+        for sid, lo, _, hi in reports
+    )
 
 
 def equipment_counts_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
-    """Counts (low/mid/high, items) per category and country, for the categories either reports."""
+    """Counts (low/mid/high, items) per category and country, for the categories either reports.
+    Where several sources give a count, low-high spans them (indicators.equipment), n_sources
+    says how many and `reported` gives each source's figure; `source` keeps one source."""
     a, b, year = p["a"], p["b"], p["year"]
     if a == b:
         raise IndicatorError(f"a and b are both {a}; choose two different countries")
-    counts = {c: country_counts(catalog["equipment"], c, year) for c in (a, b)}
+    source = chosen_source(p)
+    counts = {c: country_counts(catalog["equipment"], c, year, source) for c in (a, b)}
     categories = list(dict.fromkeys([*counts[a], *counts[b]]))
     if not categories:
         raise IndicatorError(f"no equipment counts for {a} or {b} in {year}")
     pairs = [(c, cat) for c in (a, b) for cat in categories if cat in counts[c]]
-    low, mid, high, source = (
-        [counts[c][cat][i] for c, cat in pairs] for i in range(4)
+    low, mid, high, source_ids, reports = (
+        [counts[c][cat][i] for c, cat in pairs] for i in range(5)
     )  # column by column: one frame built at the end
+    labels = source_choice_labels(catalog)
     return frame_of(
         {
             "country": [c for c, _ in pairs],
@@ -40,8 +88,10 @@ def equipment_counts_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
             "low": np.array(low, dtype=float),
             "mid": np.array(mid, dtype=float),
             "high": np.array(high, dtype=float),
+            "n_sources": np.array([len({r[0] for r in rs}) for rs in reports]),
+            "reported": [_reported(rs, labels) for rs in reports],
             "unit": ["items"] * len(pairs),
-            "source_id": source,
+            "source_id": source_ids,
         }
     )
 
@@ -57,11 +107,15 @@ def _bar(rows: Mapping[str, np.ndarray], country: str) -> dict:
         f"{country} {cat}: {fmt_number(mid)}"
         + (f" ({fmt_number(lo)}-{fmt_number(hi)})" if hi > lo else "")
         + " items"
-        for cat, lo, mid, hi in zip(rows["category"], low, mid, high, strict=True)
+        + (f"<br>{n} sources: {rep}" if n > 1 else "")
+        for cat, lo, mid, hi, n, rep in zip(
+            rows["category"], low, mid, high, rows["n_sources"], rows["reported"], strict=True
+        )
     ]
     trace = {
         "type": "bar",
         "name": country,
+        "offsetgroup": country,
         "x": rows["category"].tolist(),
         "y": mid.tolist(),
         "marker": {"color": country_colour(country)},
@@ -81,15 +135,54 @@ def _bar(rows: Mapping[str, np.ndarray], country: str) -> dict:
     return trace
 
 
+def _differ(cols: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Rows whose sources give different counts."""
+    return (cols["n_sources"] > 1) & (cols["high"].astype(float) > cols["low"].astype(float))
+
+
+def _differ_marks(rows: Mapping[str, np.ndarray], country: str, first: bool) -> dict:
+    """Open diamonds on the bars whose sources differ, in the country's bar slot; hovering one
+    lists every source's count. One legend entry for all countries."""
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": DIFFER_NAME,
+        "legendgroup": "differ",
+        "showlegend": first,
+        "offsetgroup": country,
+        "x": rows["category"].tolist(),
+        "y": rows["mid"].astype(float).tolist(),
+        "marker": {
+            "symbol": "diamond-open",
+            "size": 13,
+            "color": "#333333",
+            "line": {"width": 1.5},
+        },
+        "hovertext": [
+            f"{country} {cat}: sources differ: {rep}"
+            for cat, rep in zip(rows["category"], rows["reported"], strict=True)
+        ],
+        "hoverinfo": "text",
+    }
+
+
 def equipment_counts_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     cols = columns(data)
     countries = list(dict.fromkeys(cols["country"]))
     traces = [_bar(pick(cols, cols["country"] == c), c) for c in countries]
+    differ = _differ(cols)
+    for country in countries:
+        mine = differ & (cols["country"] == country)
+        if mine.any():
+            traces.append(_differ_marks(pick(cols, mine), country, len(traces) == len(countries)))
     return {
         "data": traces,
         "layout": base_layout(
             height=420,
             barmode="group",
+            scattermode="group",
+            # above the plot: two rows of legend below it would run into the axis title
+            legend={"y": 1.02, "yanchor": "bottom", "x": 0, "xanchor": "left"},
             xaxis={
                 "title": {"text": "Equipment category"},
                 "categoryorder": "array",
@@ -131,6 +224,29 @@ def equipment_counts_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     only = [f"{a if (a, c) in mid else b} ({c})" for c in categories if c not in both]
     if only:
         text += f" Reported by one side only: {', '.join(only)}."
+    differ = _differ(cols)
+    if differ.any():
+        spans = [
+            f"{c} {cat} {fmt_number(lo)}-{fmt_number(hi)}"
+            for c, cat, lo, hi in zip(
+                cols["country"][differ],
+                cols["category"][differ],
+                cols["low"][differ].astype(float),
+                cols["high"][differ].astype(float),
+                strict=True,
+            )
+        ]
+        listed = ", ".join(spans[:SPANS_LISTED])
+        if len(spans) > SPANS_LISTED:
+            listed += f" and {len(spans) - SPANS_LISTED} more (each in the CSV)"
+        text += (
+            f" Sources differ on {len(spans)} count{'s' * (len(spans) != 1)} (diamonds; the "
+            f"bar is the middle of their span, the whisker the span): {listed}."
+        )
+    several = int((cols["n_sources"] > 1).sum())
+    if several > differ.sum():
+        agree = several - int(differ.sum())
+        text += f" On {agree} count{'s' * (agree != 1)} given by more than one source, they agree."
     zeros = [f"{c} {cat}" for (c, cat), m in mid.items() if m == 0]
     if p["scale"] == "log" and zeros:
         listed = ", ".join(zeros)
@@ -143,7 +259,7 @@ register(
         slug="equipment-counts",
         title="Equipment counts by category",
         page="/equipment",
-        params=(COUNTRY_A, COUNTRY_B, YEAR, SCALE),
+        params=(COUNTRY_A, COUNTRY_B, YEAR, SCALE, SOURCE),
         data=equipment_counts_data,
         figure=equipment_counts_figure,
         caption=equipment_counts_caption,

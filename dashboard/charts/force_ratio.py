@@ -10,6 +10,7 @@ import pandas as pd
 
 from dashboard.charts import Chart, register
 from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, columns, country_name, pick
+from dashboard.charts.equipment import SOURCE, chosen_source
 from dashboard.params import Param
 from dashboard.style import RULE_COLOURS, VERDICT_COLOURS, base_layout, country_colour, fmt_number
 from indicators.common import column_arrays, frame_of
@@ -176,7 +177,7 @@ register(
 def equipment_ratio_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     """compute_equipment_balance's rows with the rule lines, in one frame."""
     out = equipment_balance_columns(
-        catalog["equipment"], catalog["doctrine"], p["a"], p["b"], p["year"]
+        catalog["equipment"], catalog["doctrine"], p["a"], p["b"], p["year"], None, chosen_source(p)
     )
     n = len(out["category"])
     rules = {c: np.full(n, r) for c, r in _rule_lines(catalog["doctrine"]).items()}
@@ -268,7 +269,7 @@ register(
         slug="equipment-ratio",
         title="Equipment ratio by category",
         page="/force-ratio",
-        params=(COUNTRY_A, COUNTRY_B, YEAR),
+        params=(COUNTRY_A, COUNTRY_B, YEAR, SOURCE),
         data=equipment_ratio_data,
         figure=equipment_ratio_figure,
         caption=equipment_ratio_caption,

@@ -14,16 +14,20 @@ import pandas as pd
 
 from dashboard.charts import Chart, derived, register
 from dashboard.charts.common import (
+    ALL_SOURCES,
+    chosen_source,
     columns,
     compact,
     concat_rows,
     country_name,
     pick,
     rounded,
+    source_choice_labels,
+    source_param,
 )
 from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number, rgba
-from indicators.common import IndicatorError, frame_of
+from indicators.common import IndicatorError, column_arrays, frame_of
 from indicators.rankings import fit_rank_trend, rank_gap_columns, rank_series
 from validation import Catalog
 from validation.schemas import RANKING_INDICES
@@ -50,8 +54,46 @@ def ranking_indices(catalog: Catalog) -> tuple[str, ...]:
     return derived("ranking-indices", (rankings,), present)
 
 
+def _rank_sources(catalog: Catalog) -> tuple[str, ...]:
+    """'all' and every source that gives a rank, in table order."""
+    rankings = catalog["rankings"]
+    return derived(
+        "rank-sources",
+        (rankings,),
+        lambda: (ALL_SOURCES, *dict.fromkeys(rankings.loc[rankings["rank"].notna(), "source_id"])),
+    )
+
+
+def _rank_sources_for(catalog: Catalog, values: Mapping[str, Any]) -> tuple[str, ...]:
+    """'all' and the sources that rank every chosen country in the chosen index: each of them
+    alone draws both charts of /rankings."""
+    cols = column_arrays(catalog["rankings"])
+    ranked = (cols["index"] == values["index"]) & ~pd.isna(cols["rank"])
+    by_country = [
+        set(cols["source_id"][ranked & (cols["country"] == c)]) for c in values["countries"]
+    ]
+    common = set.intersection(*by_country) if by_country else set()
+    return (ALL_SOURCES, *(s for s in dict.fromkeys(cols["source_id"][ranked]) if s in common))
+
+
 INDEX = Param("index", "Ranking", "choice", "gfp", ranking_indices)
 COUNTRIES = Param("countries", "Countries", "multi", ("AZE", "ARM"), ranked_countries)
+SOURCE = source_param(_rank_sources, _rank_sources_for)
+
+
+def _table(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
+    """The rankings table, or its rows from the chosen source (one frame per source, kept while
+    the table is the same object, so the derived series below are computed once per source)."""
+    rankings = catalog["rankings"]
+    source = chosen_source(p)
+    if source is None:
+        return rankings
+    return derived(
+        f"rankings-from-{source}",
+        (rankings,),
+        lambda: rankings[rankings["source_id"] == source].reset_index(drop=True),
+    )
+
 
 INDEX_NAMES = {
     "gfp": "Global Firepower",
@@ -69,14 +111,18 @@ MIN_TREND_EDITIONS = 3
 TREND_COLUMNS = ["slope", "slope_ci_low", "slope_ci_high", "n"]
 
 
-def _reported(rankings: pd.DataFrame, index: str, countries: list[str]) -> pd.Series:
-    """(country, edition) -> 'rank (source); ...' for every report that gives a rank."""
+def _reported(
+    rankings: pd.DataFrame, index: str, countries: list[str], labels: Mapping[str, str]
+) -> pd.Series:
+    """(country, edition) -> 'source: rank; ...' for every report that gives a rank, each
+    source in people's words (labels)."""
     rows = rankings[
         (rankings["index"] == index)
         & rankings["country"].isin(countries)
         & rankings["rank"].notna()
     ]
-    text = rows["rank"].astype(int).astype(str) + " (" + rows["source_id"] + ")"
+    named = rows["source_id"].map(lambda sid: labels.get(sid, sid))
+    text = named + ": " + rows["rank"].astype(int).astype(str)
     return text.groupby([rows["country"], rows["edition"]]).agg("; ".join)
 
 
@@ -108,12 +154,14 @@ def _country_series(rankings: pd.DataFrame, index: str, country: str) -> pd.Data
     )
 
 
-def _country_trend_rows(rankings: pd.DataFrame, index: str, country: str) -> pd.DataFrame:
+def _country_trend_rows(
+    rankings: pd.DataFrame, index: str, country: str, labels: Mapping[str, str]
+) -> pd.DataFrame:
     """One country's observed ranks and fitted trend (the trend is fitted per country)."""
     series = _country_series(rankings, index, country)
     observed = series.dropna(subset=["rank"]).copy()
     fitted, slopes = fit_rank_trend(series)
-    reported = _reported(rankings, index, [country])
+    reported = _reported(rankings, index, [country], labels)
     observed["series"] = "observed"
     observed["reports_differ"] = observed["rank_min"] != observed["rank_max"]
     observed["reported"] = [reported.get((country, e), "") for e in observed["edition"]]
@@ -146,7 +194,8 @@ def rankings_trend_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     rows are computed once (a fit each) and reused by every selection that includes it.
     """
     index, chosen = p["index"], list(p["countries"])
-    rankings = catalog["rankings"]
+    rankings = _table(catalog, p)
+    labels = source_choice_labels(catalog)
     listed = _listed(rankings, index)
     present = [c for c in chosen if c in listed]
     if not present:
@@ -154,8 +203,8 @@ def rankings_trend_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     parts = [
         derived(
             f"rankings-trend-{index}-{c}",
-            (rankings,),
-            lambda c=c: compact(_country_trend_rows(rankings, index, c)),
+            (rankings, labels),  # the labels: one dict per sources table
+            lambda c=c: compact(_country_trend_rows(rankings, index, c, labels)),
         )
         for c in present
     ]
@@ -334,7 +383,7 @@ register(
         slug="rankings-trend",
         title="Rank per edition, with fitted trend",
         page="/rankings",
-        params=(INDEX, COUNTRIES),
+        params=(INDEX, COUNTRIES, SOURCE),
         data=rankings_trend_data,
         figure=rankings_trend_figure,
         caption=rankings_trend_caption,
@@ -352,7 +401,7 @@ def rank_gap_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
             "(the gap is taken between the first two chosen)"
         )
     a, b = chosen[:2]
-    rankings = catalog["rankings"]
+    rankings = _table(catalog, p)
     listed = _listed(rankings, index)
     for country in (a, b):
         if country not in listed:
@@ -417,7 +466,7 @@ register(
         slug="rank-gap",
         title="Rank gap between the first two countries",
         page="/rankings",
-        params=(INDEX, COUNTRIES),
+        params=(INDEX, COUNTRIES, SOURCE),
         data=rank_gap_data,
         figure=rank_gap_figure,
         caption=rank_gap_caption,

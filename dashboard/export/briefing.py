@@ -15,7 +15,7 @@ from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
 from dashboard.charts import Rendered, load_charts, render
-from dashboard.export import to_image
+from dashboard.export import NoData, no_data_reason, to_image
 from dashboard.params import ParamError, parse_query
 from validation import load_catalog
 
@@ -37,20 +37,38 @@ class UnknownChart(LookupError):
 
 
 def build_briefing(
-    slugs: Sequence[str], query: Mapping[str, str], progress: Progress | None = None
+    slugs: Sequence[str],
+    query: Mapping[str, str],
+    progress: Progress | None = None,
+    left_out: Callable[[str], None] | None = None,
 ) -> bytes:
     """The deck for these charts, each drawn with the values of its own parameters in `query`
     (parsed strictly: a bad value or a key no chart takes raises ParamError naming it).
-    progress(i, n, slug) is called as chart i of n (from 1) has its slide."""
-    selection = _selection(slugs, query)
+    progress(i, n, slug) is called as chart i of n (from 1) has its slide.
+
+    A chart with no data for its parameters gets no slide (an empty chart is not a result):
+    the title and sources slides say which was left out and why, and left_out(note) is called
+    with each note. NoData when none has data."""
+    drawn, empty = [], []
+    for rendered in _selection(slugs, query):
+        reason = no_data_reason(rendered)
+        if reason is None:
+            drawn.append(rendered)
+        else:
+            empty.append(f"{rendered.chart.title} ({rendered.chart.slug}): {reason}")
+    if not drawn:
+        raise NoData(f"no chart has data for these parameters: {'; '.join(empty)}")
+    notes = [f"Left out, no data for these parameters: {note}" for note in empty]
+    for note in notes if left_out is not None else ():
+        left_out(note)
     deck = Presentation()
     deck.slide_width, deck.slide_height = SLIDE_W, SLIDE_H
-    _title_slide(deck, selection)
-    for i, rendered in enumerate(selection, start=1):
+    _title_slide(deck, drawn, notes)
+    for i, rendered in enumerate(drawn, start=1):
         _chart_slide(deck, rendered)
         if progress is not None:
-            progress(i, len(selection), rendered.chart.slug)
-    _sources_slide(deck, selection)
+            progress(i, len(drawn), rendered.chart.slug)
+    _sources_slide(deck, drawn, notes)
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()
@@ -119,7 +137,7 @@ def _described(rendered: Rendered) -> str:
     return f"{chart.title} — {values}" if values else chart.title
 
 
-def _title_slide(deck, selection: list[Rendered]) -> None:
+def _title_slide(deck, selection: list[Rendered], notes: Sequence[str] = ()) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[LAYOUT_TITLE])
     _place_title(slide, "Military balance briefing", top=Inches(0.8), height=Inches(1.2))
     subtitle = slide.placeholders[1]
@@ -127,7 +145,7 @@ def _title_slide(deck, selection: list[Rendered]) -> None:
     subtitle.width, subtitle.height = SLIDE_W - 2 * MARGIN, Inches(0.7)
     charts = f"{len(selection)} chart{'s' * (len(selection) != 1)}"
     subtitle.text = f"{dt.date.today():%d %B %Y} · {charts} · milbal"
-    lines = [_described(r) for r in selection]
+    lines = [_described(r) for r in selection] + list(notes)
     _text_box(slide, MARGIN, Inches(2.9), SLIDE_W - 2 * MARGIN, Inches(4.2), lines, 16)
 
 
@@ -161,10 +179,11 @@ def _source_entry(sid: str, sources: pd.DataFrame) -> str:
     return f"{field('title')}. {credit + '. ' if credit else ''}Licence: {licence}"
 
 
-def _sources_slide(deck, selection: list[Rendered]) -> None:
+def _sources_slide(deck, selection: list[Rendered], notes: Sequence[str] = ()) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[LAYOUT_TITLE_ONLY])
     _place_title(slide, "Sources")
     ids = list(dict.fromkeys(sid for r in selection for sid in r.source_ids))
     sources = load_catalog()["sources"]
     lines = [_source_entry(sid, sources) for sid in ids] or ["No sources cited."]
+    lines += list(notes)
     _text_box(slide, MARGIN, Inches(1.3), SLIDE_W - 2 * MARGIN, Inches(5.9), lines, 14)

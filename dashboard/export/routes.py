@@ -14,8 +14,8 @@ from typing import Any
 from flask import Flask, Response, request
 
 from dashboard.cache import cached_bytes, export_key
-from dashboard.charts import Chart, Rendered, get_chart, load_charts, render
-from dashboard.export import FORMATS
+from dashboard.charts import Chart, get_chart, load_charts, render
+from dashboard.export import FORMATS, NoData, export_chart
 from dashboard.export.embed import embed_page
 from dashboard.export.figures import (
     DEFAULT_HEIGHT,
@@ -28,11 +28,8 @@ from dashboard.export.figures import (
     ExportError,
     full_view_query,
     plotly_js,
-    to_html,
-    to_image,
-    to_json,
 )
-from dashboard.export.tables import file_name, to_csv
+from dashboard.export.tables import file_name
 from dashboard.params import Param, ParamError, parse_query
 from validation import load_catalog
 
@@ -168,6 +165,13 @@ def chart_index() -> dict[str, Any]:
         entry["default"] = default
         if p.kind in ("choice", "multi"):
             entry["allowed"] = p.allowed(catalog)
+            if p.labels is not None:
+                labels = p.labels(catalog)
+                entry["labels"] = {str(v): labels.get(v, str(v)) for v in entry["allowed"]}
+            if p.narrow is not None:
+                entry["narrowed"] = (
+                    "only the values that report the other parameters' selection are taken"
+                )
         else:
             entry["min"], entry["max"] = p.lo, p.hi
         return entry
@@ -188,16 +192,6 @@ def chart_index() -> dict[str, Any]:
             }
         )
     return {"charts": charts, "briefing": "/briefing.pptx?charts=<slug>,<slug>&<params>"}
-
-
-def _export(rendered: Rendered, ext: str, size: Mapping[str, Any]) -> bytes:
-    if ext == "csv":
-        return to_csv(rendered)
-    if ext in IMAGE_FORMATS:
-        return to_image(rendered, ext, size["width"], size["height"], size["scale"])
-    if ext == "html":
-        return to_html(rendered)
-    return to_json(rendered)
 
 
 def register_export_routes(server: Flask) -> None:
@@ -221,9 +215,11 @@ def register_export_routes(server: Flask) -> None:
             values, size = parse_chart_query(chart, query, image=ext in IMAGE_FORMATS)
             # Keyed on the parsed values (a=aze and a=AZE are one file), not the raw query.
             key = export_key("chart", slug, ext, sorted(values.items()), sorted(size.items()))
-            content, hit = cached_bytes(key, lambda: _export(render(slug, values), ext, size))
+            content, hit = cached_bytes(key, lambda: export_chart(render(slug, values), ext, size))
         except ParamError as exc:
             return _text(str(exc), 400)
+        except NoData as exc:
+            return _text(str(exc), 404)
         except ExportError as exc:
             return _text(str(exc), 503)
         return _download(content, ext, file_name(slug, _stated(chart, query, values), ext), hit)
@@ -259,7 +255,7 @@ def register_export_routes(server: Flask) -> None:
             slugs = query.get("charts", "").split(",")
             key = export_key("briefing", sorted(query.items()))
             content, hit = cached_bytes(key, lambda: build_briefing(slugs, query))
-        except UnknownChart as exc:
+        except (UnknownChart, NoData) as exc:
             return _text(str(exc), 404)
         except ParamError as exc:
             return _text(str(exc), 400)

@@ -137,7 +137,8 @@ def _cell(reports: Sequence[Report], conflicted: bool, fmt: str) -> tuple[str, l
     show = FORMATS[fmt]
     lo = min(r[1] for r in reports)
     hi = max(r[2] for r in reports)
-    text = show(lo) if lo == hi else f"{show(lo)}-{show(hi)}"
+    # One figure when its ends read alike (1,854.2 and 1,854.1647 at the cell's precision).
+    text = show(lo) if show(lo) == show(hi) else f"{show(lo)}-{show(hi)}"
     sources = list(dict.fromkeys(r[0] for r in reports))
     conflict = [(s, x if x == y else (x, y)) for s, x, y in reports] if conflicted else []
     return text, sources, conflict

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dash import html
 
 from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR
-from dashboard.charts.equipment import SCALE
+from dashboard.charts.equipment import SCALE, SOURCE
 from dashboard.components import chart_page, register_page_callback
 
 PATH, NAME, ORDER, NAV = "/equipment", "Equipment", 5, True
 PAGE = "equipment"
-PARAMS = (COUNTRY_A, COUNTRY_B, YEAR, SCALE)
+PARAMS = (COUNTRY_A, COUNTRY_B, YEAR, SCALE, SOURCE)
 # equipment-ratio is registered in dashboard/charts/force_ratio.py and shown here as well.
 CHARTS = ("equipment-counts", "equipment-ratio")
 TITLE = "Equipment by category"
@@ -19,7 +19,9 @@ LEAD = (
     "Counts of tanks, armoured vehicles, artillery, aircraft and other major equipment "
     "for two countries in one year, as the sources state them; a range where a source "
     "gives one. A log scale makes small fleets readable beside large ones. Below, the "
-    "ratio of the counts per category against the 3:1 and 6:1 rules of thumb."
+    "ratio of the counts per category against the 3:1 and 6:1 rules of thumb. Where "
+    "sources give different counts, the whisker spans them and a diamond marks the bar; "
+    "the Source control draws one source alone."
 )
 
 

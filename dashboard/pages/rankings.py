@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.charts.rankings import COUNTRIES, INDEX
+from dashboard.charts.rankings import COUNTRIES, INDEX, SOURCE
 from dashboard.components import chart_page, register_page_callback
 
 PATH, NAME, ORDER, NAV = "/rankings", "Rankings", 4, True
 PAGE = "rankings"
-PARAMS = (INDEX, COUNTRIES)
+PARAMS = (INDEX, COUNTRIES, SOURCE)
 CHARTS = ("rankings-trend", "rank-gap")
 TITLE = "Rankings over the years"
 LEAD = (
@@ -20,7 +20,8 @@ LEAD = (
     "list. Where reports quote different places for the same edition, the chart shows "
     "their spread and the trend uses their mean. The gap chart compares the first two "
     "countries chosen. Once `milbal import gmi` has stored BICC's revised all-years "
-    "series (gmi_revised), it is a choice here too."
+    "series (gmi_revised), it is a choice here too. The Source control draws the ranks "
+    "of one report alone."
 )
 
 

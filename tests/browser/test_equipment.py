@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 pytestmark = pytest.mark.browser
-DEFAULT_QUERY = "?a=AZE&b=ARM&year=2020&scale=linear"
+DEFAULT_QUERY = "?a=AZE&b=ARM&year=2020&scale=linear&source=all"
 
 
 def count(drawn: dict, country: str, category: str) -> float:
@@ -42,7 +42,7 @@ class TestEquipmentPage:
         caption = ui.caption("equipment-counts", "tanks: 920 against 519")
         assert "of the 7 categories" in caption
         page.wait_for_function("() => location.search.includes('year=2023')")
-        assert page.url.endswith("/equipment?a=AZE&b=ARM&year=2023&scale=log")
+        assert page.url.endswith("/equipment?a=AZE&b=ARM&year=2023&scale=log&source=all")
         drawn = ui.plot("chart-equipment-counts")
         assert count(drawn, "ARM", "mlrs") == 174 and drawn["ytype"] == "log"
         ui.caption("equipment-ratio", "Azerbaijan against Armenia, 2023")

@@ -116,7 +116,7 @@ class TestDownloadLinks:
         )
         # the equipment ratio takes no terrain: its links keep their own parameters only
         assert page.locator("#download-equipment-ratio-csv").get_attribute("href") == (
-            "/chart/equipment-ratio.csv?a=AZE&b=ARM&year=2020"
+            "/chart/equipment-ratio.csv?a=AZE&b=ARM&year=2020&source=all"
         )
         mountain = _get(live_server + csv_link.get_attribute("href"))
         general = _get(live_server + "/chart/force-ratio.csv" + DEFAULT_QUERY)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 pytestmark = pytest.mark.browser
-DEFAULT_QUERY = "?index=gfp&countries=AZE,ARM"
+DEFAULT_QUERY = "?index=gfp&countries=AZE,ARM&source=all"
 
 DEFAULT_TRACES = [
     "AZE trend 95% CI",
@@ -69,7 +69,7 @@ class TestRankingsPage:
 
         ui.toggle("rankings-countries", "geo")  # one country left: no gap to show
         ui.caption("rank-gap", "choose at least two")
-        page.wait_for_function("() => location.search.endsWith('countries=AZE')")
+        page.wait_for_function("() => location.search.endsWith('countries=AZE&source=all')")
         assert page.console_errors == []
 
     def test_copied_url_restores_the_view(self, live_server, page, ui):

@@ -275,6 +275,27 @@ class TestHandMadeTables:
         assert active["a_conflict"] == [("s1", (100, 200)), ("s2", (150, 250))]
         assert active["b_text"] == "5,000"
 
+    def test_values_equal_at_the_coarser_precision_are_one_figure(self):
+        catalog = hand_catalog()
+        catalog["spending"] = pd.DataFrame(
+            {
+                "country": ["AAA", "AAA", "BBB", "BBB"],
+                "year": 2020,
+                "measure": "milex_current_usd_m",
+                # AAA: one figure written to 1 and 4 decimals; BBB: two figures
+                "value": [2237.8, 2237.7647, 2237.8, 2237.9],
+                "unit": "usd_m",
+                "source_id": ["s1", "s2", "s1", "s2"],
+                "note": None,
+            }
+        ).astype({"year": "Int64"})
+        row = compare_rows(catalog, "AAA", "BBB", 2020).set_index("key")
+        milex = row.loc["sipri-milex_current_usd_m"]
+        assert (milex["a_text"], milex["a_conflict"]) == ("2,237.8", [])
+        assert milex["a_sources"] == ["s1", "s2"]
+        assert milex["b_text"] == "2,237.8-2,237.9"
+        assert milex["b_conflict"] == [("s1", 2237.8), ("s2", 2237.9)]
+
     def test_the_flag_lists_ranges(self):
         out = compare_rows(hand_catalog(), "AAA", "BBB", 2020)
         tree = html.Table(compare_table(out, "AAA", "BBB", 2020))

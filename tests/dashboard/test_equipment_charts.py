@@ -12,6 +12,7 @@ from dashboard.charts import get_chart, render
 from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR
 from dashboard.charts.equipment import (
     SCALE,
+    SOURCE,
     equipment_counts_caption,
     equipment_counts_data,
     equipment_counts_figure,
@@ -21,7 +22,7 @@ from dashboard.style import country_colour
 from indicators.common import IndicatorError
 from validation import datasets_dir, load_catalog
 
-AZE_ARM = {"a": "AZE", "b": "ARM", "year": 2020, "scale": "linear"}
+AZE_ARM = {"a": "AZE", "b": "ARM", "year": 2020, "scale": "linear", "source": "all"}
 
 
 def counts_in_file(country: str, year: int) -> dict[str, float]:
@@ -68,9 +69,9 @@ class TestRegistration:
     def test_chart_and_page(self):
         chart = get_chart("equipment-counts")
         assert chart.page == "/equipment"
-        assert chart.params == (COUNTRY_A, COUNTRY_B, YEAR, SCALE)
+        assert chart.params == (COUNTRY_A, COUNTRY_B, YEAR, SCALE, SOURCE)
         assert (page.PATH, page.NAME, page.ORDER, page.NAV) == ("/equipment", "Equipment", 5, True)
-        assert page.PARAMS == (COUNTRY_A, COUNTRY_B, YEAR, SCALE)
+        assert page.PARAMS == (COUNTRY_A, COUNTRY_B, YEAR, SCALE, SOURCE)
         assert page.CHARTS == ("equipment-counts", "equipment-ratio")
 
     def test_equipment_ratio_is_reused_not_registered_again(self):
@@ -99,6 +100,8 @@ class TestCountsData:
             "low",
             "mid",
             "high",
+            "n_sources",
+            "reported",
             "unit",
             "source_id",
         ]
@@ -131,7 +134,7 @@ class TestCountsData:
         data = equipment_counts_data(cat, AZE_ARM)
         assert list(dict.fromkeys(data["category"])) == ["tanks", "uav", "mlrs"]
 
-    def test_several_sources_for_a_category_is_an_error_naming_it(self):
+    def test_several_sources_for_a_category_span_them(self):
         cat = equipment(
             [
                 ("AZE", "tanks", 570, None, None, "s1"),
@@ -139,8 +142,24 @@ class TestCountsData:
                 ("ARM", "tanks", 110, None, None, "s1"),
             ]
         )
-        with pytest.raises(IndicatorError, match="AZE 2020: several sources for tanks"):
-            equipment_counts_data(cat, AZE_ARM)
+        data = equipment_counts_data(cat, AZE_ARM).set_index(["country", "category"])
+        aze = data.loc[("AZE", "tanks")]
+        assert (aze["low"], aze["mid"], aze["high"]) == (570, 585, 600)
+        assert aze["source_id"] == "s1;s2" and aze["n_sources"] == 2
+        assert aze["reported"] == "s1: 570; s2: 600"  # unknown ids are shown as they are
+        arm = data.loc[("ARM", "tanks")]
+        assert (arm["low"], arm["mid"], arm["high"], arm["n_sources"]) == (110, 110, 110, 1)
+
+    def test_source_keeps_one_source(self):
+        cat = equipment(
+            [
+                ("AZE", "tanks", 570, None, None, "s1"),
+                ("AZE", "tanks", 600, None, None, "s2"),
+                ("ARM", "tanks", 110, None, None, "s1"),
+            ]
+        )
+        data = equipment_counts_data(cat, {**AZE_ARM, "source": "s2"})
+        assert data[["country", "mid", "source_id"]].values.tolist() == [["AZE", 600, "s2"]]
 
     def test_no_counts_and_same_country(self, catalog):
         with pytest.raises(IndicatorError, match="no equipment counts for AZE or GEO in 2019"):

@@ -15,6 +15,7 @@ from dashboard.charts import get_chart, render
 from dashboard.charts.rankings import (
     COUNTRIES,
     INDEX,
+    SOURCE,
     rank_gap_caption,
     rank_gap_data,
     rank_gap_figure,
@@ -22,8 +23,9 @@ from dashboard.charts.rankings import (
     rankings_trend_data,
     rankings_trend_figure,
 )
+from dashboard.components import control_options
 from dashboard.pages import rankings as page
-from dashboard.params import ParamError
+from dashboard.params import ParamError, parse_query
 from dashboard.style import country_colour
 from indicators.common import IndicatorError
 from validation import datasets_dir, load_catalog
@@ -127,7 +129,7 @@ class TestParams:
     def test_charts_registered_on_the_page(self):
         for slug in ("rankings-trend", "rank-gap"):
             chart = get_chart(slug)
-            assert chart.page == "/rankings" and chart.params == (INDEX, COUNTRIES)
+            assert chart.page == "/rankings" and chart.params == (INDEX, COUNTRIES, SOURCE)
         assert page.CHARTS == ("rankings-trend", "rank-gap")
         assert (page.PATH, page.NAME, page.ORDER, page.NAV) == ("/rankings", "Rankings", 4, True)
 
@@ -144,7 +146,10 @@ class TestTrendData:
         aze = obs.loc[("AZE", 2020)]
         assert (aze["rank_min"], aze["rank_max"], aze["n_reports"]) == (63, 64, 3)
         assert aze["reports_differ"]
-        assert aze["reported"] == "63 (gfp-2020-trend); 64 (gfp-2020-azernews); 64 (rv-essay)"
+        assert aze["reported"] == (
+            "GFP 2020 (Trend News Agency): 63; GFP 2020 (AzerNews): 64; "
+            "Rustamzade & Valiyev (essay): 64"
+        )
         assert {"gfp-2020-trend", "gfp-2020-azernews", "rv-essay"} <= set(
             aze["source_id"].split(";")
         )
@@ -222,7 +227,7 @@ class TestTrendFigure:
         assert aze["error_y"]["arrayminus"][i] == pytest.approx(AZE_GFP[2020] - 63, abs=1e-3)
         assert aze["marker"]["symbol"][i] == "diamond"
         assert {aze["marker"]["symbol"][j] for j in range(len(aze["x"])) if j != i} == {"circle"}
-        assert "gfp-2020-azernews" in aze["hovertext"][i]
+        assert "GFP 2020 (AzerNews): 64" in aze["hovertext"][i]
 
     def test_band_spans_the_confidence_interval(self, gfp):
         band = rankings_trend_figure(gfp, GFP)["data"][0]
@@ -239,7 +244,8 @@ class TestTrendFigure:
         assert differ["marker"]["symbol"] == "diamond-open"
         assert (
             differ["hovertext"][1]
-            == "ARM 2020: reports differ: 112 (gfp-2020-trend); 111 (rv-essay)"
+            == "ARM 2020: reports differ: GFP 2020 (Trend News Agency): 112; "
+            "Rustamzade & Valiyev (essay): 111"
         )
 
     @pytest.mark.parametrize(
@@ -361,3 +367,39 @@ class TestPageLayout:
         assert div["rankings-index"].value == "gmi"
         assert div["rankings-countries"].value == ["ARM", "AZE"]
         assert div["rankings-messages"].children == []
+
+
+class TestSourceChoice:
+    """One report alone: the choices are the reports that rank every chosen country."""
+
+    def test_choices_rank_every_chosen_country(self, catalog):
+        values = {**GFP, "source": "all"}
+        labels = [o["label"] for o in control_options(SOURCE, values)]
+        assert labels[:4] == [
+            "All sources",
+            "GFP 2017 (Report.az)",
+            "GFP 2018 (CSV)",
+            "GFP 2020 (Trend News Agency)",
+        ]
+        # AzerNews ranks Azerbaijan only (64): not a choice for AZE and ARM, one for AZE alone
+        assert "GFP 2020 (AzerNews)" not in labels
+        alone = control_options(SOURCE, {**values, "countries": ("AZE",)})
+        assert "GFP 2020 (AzerNews)" in [o["label"] for o in alone]
+
+    def test_one_report_draws_its_ranks_alone(self, catalog):
+        params = {**GFP, "source": "gfp-2020-trend"}
+        data = rankings_trend_data(catalog, params)
+        observed = data[data["series"] == "observed"]
+        assert observed[["country", "edition", "rank"]].values.tolist() == [
+            ["AZE", 2020, 63.0],
+            ["ARM", 2020, 112.0],
+        ]
+        assert set(observed["source_id"]) == {"gfp-2020-trend"}
+        assert not observed["reports_differ"].any()
+        gap = rank_gap_data(catalog, params)
+        assert gap[["edition", "gap"]].values.tolist() == [[2020, 49.0]]
+
+    def test_a_report_that_misses_a_country_is_refused(self, catalog):
+        query = {"countries": "AZE,ARM", "source": "gfp-2020-azernews"}
+        with pytest.raises(ParamError, match=r"source: GFP 2020 \(AzerNews\) has nothing"):
+            parse_query(page.PARAMS, query, catalog, strict=True)

@@ -10,8 +10,8 @@ from scipy import stats
 
 from indicators.attrition import attrition_timeline, cumulative_daily, opening_shares
 from indicators.common import IndicatorError
-from indicators.conflicts import flag_source_conflicts
-from indicators.equipment import compute_equipment_balance
+from indicators.conflicts import decimals_of, flag_source_conflicts, values_differ
+from indicators.equipment import compute_equipment_balance, country_counts, equipment_sources
 from indicators.rankings import fit_rank_trend, rank_gap, rank_series
 from validation import load_catalog
 
@@ -90,6 +90,73 @@ class TestEquipmentBalance:
             compute_equipment_balance(self.EQ, DOCTRINE, "A", "B", 2020, categories=["ships"])
         with pytest.raises(IndicatorError, match="unknown country 'C'"):
             compute_equipment_balance(self.EQ, DOCTRINE, "A", "C", 2020)
+
+
+class TestEquipmentSeveralSources:
+    """Several sources for one count: one interval from the lowest low to the highest high,
+    with every source id; one source may be chosen. Values computed by hand."""
+
+    EQ = equipment(
+        [
+            ("A", "tanks", 570, None, None, "s1"),
+            ("A", "tanks", 600, None, None, "s2"),
+            ("A", "mlrs", None, 80, 120, "s1"),
+            ("A", "mlrs", 100, None, None, "s2"),
+            ("A", "afv", 50, None, None, "s1"),
+            ("A", "afv", 50, None, None, "s2"),
+            ("B", "tanks", 100, None, None, "s1"),
+            ("B", "tanks", 150, None, None, "s2"),
+            ("B", "mlrs", 40, None, None, "s1"),
+            ("B", "afv", 10, None, None, "s2"),
+        ]
+    )
+
+    def test_two_sources_make_one_interval_with_both_ids(self):
+        counts = country_counts(self.EQ, "A", 2020)
+        assert list(counts) == ["tanks", "mlrs", "afv"]
+        low, mid, high, sources, reports = counts["tanks"]
+        assert (low, mid, high, sources) == (570, 585, 600, "s1;s2")
+        assert reports == (("s1", 570, 570, 570), ("s2", 600, 600, 600))
+        # a range 80-120 and a value 100: the span is the range, its middle 100
+        assert counts["mlrs"][:4] == (80, 100, 120, "s1;s2")
+        # sources that agree: their figure, both ids
+        assert counts["afv"][:4] == (50, 50, 50, "s1;s2")
+
+    def test_one_source_chosen(self):
+        counts = country_counts(self.EQ, "A", 2020, source="s2")
+        assert {cat: c[:4] for cat, c in counts.items()} == {
+            "tanks": (600, 600, 600, "s2"),
+            "mlrs": (100, 100, 100, "s2"),
+            "afv": (50, 50, 50, "s2"),
+        }
+        assert country_counts(self.EQ, "A", 2020, source="nobody") == {}
+
+    def test_balance_of_spans(self):
+        out = compute_equipment_balance(self.EQ, DOCTRINE, "A", "B", 2020).set_index("category")
+        tanks = out.loc["tanks"]
+        assert (tanks["a_low"], tanks["a_high"], tanks["b_low"], tanks["b_high"]) == (
+            570,
+            600,
+            100,
+            150,
+        )
+        assert tanks["ratio_low"] == pytest.approx(570 / 150)
+        assert tanks["ratio_high"] == pytest.approx(600 / 100)
+        assert tanks["source_id"] == "s1;s2"
+        only_s1 = compute_equipment_balance(self.EQ, DOCTRINE, "A", "B", 2020, source="s1")
+        assert only_s1["category"].tolist() == ["tanks", "mlrs"]  # B's afv is s2's
+        assert only_s1.set_index("category").loc["tanks", "ratio_mid"] == pytest.approx(5.7)
+
+    def test_sources_of_a_selection(self):
+        assert equipment_sources(self.EQ, ["A", "B"], 2020) == ["s1", "s2"]
+        assert equipment_sources(self.EQ, ["A", "B"], 2019) == []
+        lone = pd.concat([self.EQ, equipment([("A", "uav", 3, None, None, "s3")])])
+        assert equipment_sources(lone, ["A", "B"], 2020) == ["s1", "s2"]
+        assert equipment_sources(lone, ["A"], 2020) == ["s1", "s2", "s3"]
+
+    def test_a_source_without_the_pair_is_an_error_naming_it(self):
+        with pytest.raises(IndicatorError, match="no equipment counts for A in 2020 from source x"):
+            compute_equipment_balance(self.EQ, DOCTRINE, "A", "B", 2020, source="x")
 
 
 RANKS = pd.DataFrame(
@@ -191,20 +258,88 @@ class TestSourceConflicts:
                 "edition": 2020,
                 "country": ["A", "A", "B", "B"],
                 "rank": [5, 5, 7, None],
-                "score": [1.0, 1.2, None, None],
+                "score": [1.1, 1.2, None, None],
                 "source_id": ["x", "y", "x", "y"],
             }
         )
         out = flag_source_conflicts(frame, "rankings")
         assert out[["country", "field", "source_id", "value"]].values.tolist() == [
-            ["A", "score", "x", 1.0],
+            ["A", "score", "x", 1.1],
             ["A", "score", "y", 1.2],
         ]
-        assert out["spread"].tolist() == pytest.approx([0.2, 0.2])
+        assert out["spread"].tolist() == pytest.approx([0.1, 0.1])
 
     def test_unknown_table(self):
         with pytest.raises(IndicatorError, match="unknown table 'events'"):
             flag_source_conflicts(pd.DataFrame(), "events")
+
+
+class TestConflictPrecision:
+    """Values are compared at the precision of the less precise source: decimals as written,
+    read from the float's shortest repr."""
+
+    @staticmethod
+    def spending(values: list[float]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "country": "AZE",
+                "year": 2019,
+                "measure": "milex_constant_2019_usd_m",
+                "value": values,
+                "source_id": [f"s{i}" for i in range(len(values))],
+            }
+        )
+
+    @pytest.mark.parametrize(
+        ("x", "places"),
+        [(2237.8, 1), (2237.7647, 4), (63.0, 0), (130000.0, 0), (0.05, 2), (1.2345e-05, 9)],
+    )
+    def test_decimals_from_the_shortest_repr(self, x, places):
+        assert decimals_of(x) == places
+
+    def test_equal_at_the_coarser_precision_is_not_a_conflict(self):
+        # 2237.7647 rounds to 2237.8 at one decimal
+        assert flag_source_conflicts(self.spending([2237.8, 2237.7647]), "spending").empty
+        assert not values_differ([2237.8, 2237.7647, 2237.76])
+
+    def test_different_at_the_coarser_precision_is_a_conflict(self):
+        out = flag_source_conflicts(self.spending([2237.8, 2237.9]), "spending")
+        assert out[["source_id", "value"]].values.tolist() == [["s0", 2237.8], ["s1", 2237.9]]
+        assert out["spread"].tolist() == pytest.approx([0.1, 0.1])
+        # 2237.7647 is 2237.8 at one decimal, and 2237.9 is not
+        assert values_differ([2237.7647, 2237.9])
+
+    def test_half_rounds_up_from_the_written_digits(self):
+        assert not values_differ([2237.8, 2237.75])  # 2237.75 -> 2237.8, not 2237.7
+        assert values_differ([2237.7, 2237.75])
+
+    def test_ranks_63_and_64_disagree(self):
+        frame = pd.DataFrame(
+            {
+                "index": "gfp",
+                "edition": 2020,
+                "country": "AZE",
+                "rank": [63.0, 64.0],
+                "score": None,
+                "source_id": ["a", "b"],
+            }
+        )
+        assert flag_source_conflicts(frame, "rankings")["value"].tolist() == [63, 64]
+
+    def test_a_range_against_a_value_inside_it_is_still_flagged(self):
+        frame = pd.DataFrame(
+            {
+                "country": "AZE",
+                "year": 2020,
+                "measure": "active",
+                "value": [None, 135000.0],
+                "low": [130000.0, None],
+                "high": [140000.0, None],
+                "source_id": ["range", "value"],
+            }
+        )
+        out = flag_source_conflicts(frame, "manpower")
+        assert set(out["field"]) == {"low", "high"} and set(out["source_id"]) == {"range", "value"}
 
 
 class TestAttrition:
