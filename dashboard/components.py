@@ -14,7 +14,7 @@ import flask
 from dash import Input, Output, dcc, html
 
 from dashboard.charts import get_chart, render
-from dashboard.params import Param, ParamError, parse_query, to_query
+from dashboard.params import Param, ParamError, parse_query, settle, to_query
 from validation import load_catalog
 
 
@@ -22,14 +22,32 @@ def control_id(page: str, name: str) -> str:
     return f"{page}-{name}"
 
 
-def control(page: str, param: Param, value: Any) -> html.Div:
-    """A labelled control for a parameter, keyboard-usable, with the given initial value."""
+def picks(param: Param, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The options of a parameter's dropdown for these values, in people's words (see
+    Param.listed); the same list object while the listed values are the same."""
+    return _picks(param, tuple(param.listed(load_catalog(), values)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _picks(param: Param, listed: tuple) -> list[dict[str, Any]]:
+    return [{"label": param.show(v), "value": v} for v in listed]
+
+
+def narrowed(param: Param) -> bool:
+    """Whether a parameter's control lists what the other values allow (its options change)."""
+    return param.offered is not None or param.options is not None
+
+
+def control(
+    page: str, param: Param, value: Any, values: Mapping[str, Any] | None = None
+) -> html.Div:
+    """A labelled control for a parameter, keyboard-usable, with the given initial value; a
+    dropdown of what the page can draw for a narrowed parameter (the other `values` decide)."""
     cid = control_id(page, param.name)
-    catalog = load_catalog()
-    if param.kind in ("choice", "multi"):
+    if param.kind in ("choice", "multi") or narrowed(param):
         widget = dcc.Dropdown(
             id=cid,
-            options=[{"label": str(v), "value": v} for v in param.allowed(catalog)],
+            options=picks(param, {**(values or {}), param.name: value}),
             value=list(value) if param.kind == "multi" else value,
             multi=param.kind == "multi",
             clearable=False,
@@ -153,8 +171,46 @@ def messages(page: str, items: Sequence[str]) -> html.Div:
 
 
 def page_params(params: Sequence[Param], query: Mapping[str, str]):
-    """Values for a page's parameters from its query string, leniently, with messages."""
-    return parse_query(params, query, load_catalog())
+    """Values for a page's parameters from its query string, leniently, settled to what the
+    page can draw (see dashboard.params.settle), with messages."""
+    catalog = load_catalog()
+    values, problems = parse_query(params, query, catalog)
+    given = [k for k, v in query.items() if v not in (None, "")]
+    return values, problems + settle(params, values, given, catalog)
+
+
+def controls(page: str, params: Sequence[Param], values: Mapping[str, Any]) -> html.Div:
+    """A page's controls, drawn for these (settled) values."""
+    return html.Div(
+        [control(page, p, values[p.name], values) for p in params], className="controls"
+    )
+
+
+def control_outputs(page: str, params: Sequence[Param]) -> list[Output]:
+    """Options and value of every narrowed control: a callback that settles the values sets
+    them (a value settled to another is shown; the lists follow the other values)."""
+    return [
+        Output(control_id(page, p.name), prop)
+        for p in params
+        if narrowed(p)
+        for prop in ("options", "value")
+    ]
+
+
+def control_updates(params: Sequence[Param], values: Mapping[str, Any]) -> list[Any]:
+    """The values of control_outputs for these settled values."""
+    out: list[Any] = []
+    for p in params:
+        if narrowed(p):
+            out += [picks(p, values), values[p.name]]
+    return out
+
+
+def settled_from_controls(
+    params: Sequence[Param], raw: Sequence[Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """The values of a page's controls, parsed as a query and settled to what it can draw."""
+    return page_params(params, values_from_controls(params, raw))
 
 
 def values_from_controls(params: Sequence[Param], raw: Sequence[Any]) -> dict[str, str]:
@@ -183,7 +239,7 @@ def chart_page(
             html.H1(title),
             html.P(lead, className="lead"),
             messages(page, problems),
-            html.Div([control(page, p, values[p.name]) for p in params], className="controls"),
+            controls(page, params, values),
             *[chart_block(slug, values) for slug in slugs],
         ]
     )
@@ -209,6 +265,7 @@ def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[s
     outputs = [
         Output("url", "search", allow_duplicate=True),
         Output(f"{page}-messages", "children"),
+        *control_outputs(page, params),
     ]
     for slug in slugs:
         outputs += [
@@ -225,11 +282,12 @@ def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[s
 
     @dash.callback(outputs, inputs, prevent_initial_call=True)
     def _update(*raw):
-        values, problems = parse_query(params, values_from_controls(params, raw), load_catalog())
+        values, problems = settled_from_controls(params, raw)
         query = to_query(params, values)
         if is_first_call(len(inputs)):
             return [query, *([dash.no_update] * (len(outputs) - 1))]
         result: list[Any] = [query, [html.P(m) for m in problems]]
+        result += control_updates(params, values)
         origin = _origin()
         for slug in slugs:
             chart = get_chart(slug)
@@ -263,12 +321,16 @@ __all__ = [
     "chart_block",
     "chart_page",
     "control",
+    "control_outputs",
+    "control_updates",
+    "controls",
     "export_links",
     "is_first_call",
     "messages",
     "page_params",
     "query_of",
     "register_page_callback",
+    "settled_from_controls",
     "to_plain",
     "values_from_controls",
 ]

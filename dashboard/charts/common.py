@@ -13,14 +13,46 @@ from dashboard.params import Param, countries
 from indicators.common import column_array, column_arrays, remember_arrays
 from validation import load_catalog
 
-COUNTRY_A = Param("a", "Country A (attacker)", "choice", "AZE", countries)
-COUNTRY_B = Param("b", "Country B (defender)", "choice", "ARM", countries)
-YEAR = Param("year", "Year", "int", 2020, lo=1990, hi=2030)
-
 
 def country_name(iso3: str) -> str:
     """The country's short name from the countries table, or the code itself."""
     return _names().get(iso3, iso3)
+
+
+def country_label(iso3: str) -> str:
+    """How a picker shows a country: 'India (IND)' (typing a name or a code finds it)."""
+    name = _names().get(iso3)
+    return f"{name} ({iso3})" if name and name != iso3 else str(iso3)
+
+
+COUNTRY_A = Param("a", "Country A (attacker)", "choice", "AZE", countries, words=country_label)
+COUNTRY_B = Param("b", "Country B (defender)", "choice", "ARM", countries, words=country_label)
+# From 1816, the first year of COW's National Material Capabilities.
+YEAR = Param("year", "Year", "int", 2020, lo=1816, hi=2030)
+
+# Manpower measures in people's words; a `measures` mapping in manpower.meta.yaml, where
+# present, has the last word.
+MEASURE_WORDS = {
+    "wartime_strength": "wartime strength",
+    "active": "active personnel",
+    "total_military": "total armed forces",
+    "reserve": "reserve personnel",
+    "paramilitary": "paramilitary forces",
+    "available_manpower": "manpower available for service",
+    "fit_for_service": "manpower fit for service",
+    "population": "population",
+}
+
+
+def measure_words(catalog) -> dict[str, str]:
+    """code -> people's words for every manpower measure (see MEASURE_WORDS)."""
+    stated = catalog.meta.get("manpower", {}).get("measures") or {}
+    return {**MEASURE_WORDS, **{str(k): str(v) for k, v in stated.items()}}
+
+
+def measure_name(measure: str) -> str:
+    """One measure in people's words (the code's words where none is known)."""
+    return measure_words(load_catalog()).get(measure, measure.replace("_", " "))
 
 
 @functools.cache

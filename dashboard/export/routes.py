@@ -158,8 +158,9 @@ def _download(content: bytes, ext: str, name: str, hit: bool) -> Response:
 
 
 def chart_index() -> dict[str, Any]:
-    """Every chart: slug, title, page, units, parameters (kind, default, allowed values or
-    range) and the URLs of its outputs."""
+    """Every chart: slug, title, page, units, parameters (kind, default, allowed values in
+    codes and in people's words, or range) and the URLs of its outputs. A default of null is
+    decided by the data (the force ratio's measure: the best the pair has that year)."""
     catalog = load_catalog()
 
     def described(p: Param) -> dict[str, Any]:
@@ -168,6 +169,8 @@ def chart_index() -> dict[str, Any]:
         entry["default"] = default
         if p.kind in ("choice", "multi"):
             entry["allowed"] = p.allowed(catalog)
+            if p.words is not None:
+                entry["labels"] = [p.show(v) for v in entry["allowed"]]
         else:
             entry["min"], entry["max"] = p.lo, p.hi
         return entry

@@ -5,18 +5,26 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR
-from dashboard.charts.force_ratio import SHARE_A, SHARE_B, TERRAIN
+from dashboard.charts.force_ratio import (
+    MEASURE,
+    SHARE_A,
+    SHARE_B,
+    STRENGTH_A,
+    STRENGTH_B,
+    STRENGTH_YEAR,
+    TERRAIN,
+)
 from dashboard.components import chart_page, register_page_callback
 
 PATH, NAME, ORDER, NAV = "/force-ratio", "Force ratio", 2, True
 PAGE = "force-ratio"
-PARAMS = (COUNTRY_A, COUNTRY_B, YEAR, TERRAIN, SHARE_A, SHARE_B)
+PARAMS = (STRENGTH_A, STRENGTH_B, STRENGTH_YEAR, MEASURE, TERRAIN, SHARE_A, SHARE_B)
 CHARTS = ("force-ratio", "equipment-ratio")
 TITLE = "Force ratio against doctrine"
 LEAD = (
     "Attacker strength against defender strength, as an interval where sources give "
-    "ranges, checked against the 3:1 rule for an attack on a prepared defence and "
+    "ranges or disagree, by the best measure of personnel both countries have for the year "
+    "(or the one you choose), checked against the 3:1 rule for an attack on a prepared defence and "
     "the 6:1 rule for mountains. Move the sliders to ask what if only part of a side "
     "fought."
 )

@@ -67,7 +67,7 @@ class TestEquipmentPage:
         )
         text = ui.messages("equipment")
         assert "scale: 'cubic' is not one of linear, log; showing linear" in text
-        assert "year: '1800' is outside 1990-2030; showing 2020" in text
+        assert "year: '1800' is outside 1816-2030; showing 2020" in text
         assert "terrain: unknown parameter" in text
         ui.caption("equipment-counts", "tanks: 570 against 110")
         drawn = ui.plot("chart-equipment-counts")

@@ -358,7 +358,7 @@ class TestCallback:
     def test_bad_values_are_reported(self):
         search, _, problems = update_table("AZE", "ARM", 1800)
         assert search == "?a=AZE&b=ARM&year=2020"
-        assert "year: '1800' is outside 1990-2030" in text_of(html.Div(problems))
+        assert "year: '1800' is outside 1816-2030" in text_of(html.Div(problems))
 
 
 def test_conflicts_listed_per_cell_are_every_report():

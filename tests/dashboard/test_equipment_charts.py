@@ -236,7 +236,7 @@ class TestPageLayout:
         div = page.layout(scale="cubic", year="1800", b="XYZ")
         text = " ".join(p.children for p in div["equipment-messages"].children)
         assert "scale: 'cubic' is not one of linear, log; showing linear" in text
-        assert "year: '1800' is outside 1990-2030" in text
+        assert "year: '1800' is outside 1816-2030" in text
         assert "b: 'XYZ' is not one of" in text
         assert div["equipment-scale"].value == "linear" and div["equipment-b"].value == "ARM"
 
