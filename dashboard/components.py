@@ -4,7 +4,7 @@ the one callback shape every page uses (controls -> charts + URL)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any
 from urllib.parse import parse_qsl
@@ -230,16 +230,20 @@ def chart_page(
     params: Sequence[Param],
     slugs: Sequence[str],
     query: Mapping[str, str],
+    note: Callable[[Mapping[str, Any]], str] | None = None,
 ) -> html.Div:
-    """The layout of a page of charts: title, lead, messages about its query, its controls, and
-    its charts drawn for the query's values (with register_page_callback for the controls)."""
+    """The layout of a page of charts: title, lead, messages about its query, its controls (with
+    a note on what they list, where the page has one), and its charts drawn for the query's
+    values (with register_page_callback for the controls)."""
     values, problems = page_params(params, query)
+    notes = [html.P(note(values), id=f"{page}-note", className="note")] if note else []
     return html.Div(
         [
             html.H1(title),
             html.P(lead, className="lead"),
             messages(page, problems),
             controls(page, params, values),
+            *notes,
             *[chart_block(slug, values) for slug in slugs],
         ]
     )
@@ -257,15 +261,22 @@ def is_first_call(n_inputs: int) -> bool:
     return n_inputs > 1 and len(triggered) == n_inputs
 
 
-def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[str]) -> None:
+def register_page_callback(
+    page: str,
+    params: Sequence[Param],
+    slugs: Sequence[str],
+    note: Callable[[Mapping[str, Any]], str] | None = None,
+) -> None:
     """One callback: any control changes -> every chart of the page redrawn (with its download
-    links and embed snippet), and the URL's query rewritten so that a copied URL restores the
-    view. Thin: it parses and asks the registry."""
+    links and embed snippet), the narrowed controls' lists and values and the page's note
+    (see chart_page) brought up to date, and the URL's query rewritten so that a copied URL
+    restores the view. Thin: it parses and asks the registry."""
     # A chart may appear on several pages, each with its own callback: outputs may be shared.
     outputs = [
         Output("url", "search", allow_duplicate=True),
         Output(f"{page}-messages", "children"),
         *control_outputs(page, params),
+        *([Output(f"{page}-note", "children")] if note else []),
     ]
     for slug in slugs:
         outputs += [
@@ -288,6 +299,8 @@ def register_page_callback(page: str, params: Sequence[Param], slugs: Sequence[s
             return [query, *([dash.no_update] * (len(outputs) - 1))]
         result: list[Any] = [query, [html.P(m) for m in problems]]
         result += control_updates(params, values)
+        if note:
+            result.append(note(values))
         origin = _origin()
         for slug in slugs:
             chart = get_chart(slug)

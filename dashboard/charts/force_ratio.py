@@ -162,7 +162,7 @@ def _first_row(data: pd.DataFrame) -> dict[str, Any]:
 def force_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     row = _first_row(data)
     rules = _rules_of(data)
-    label = f"{row['attacker']} : {row['defender']}"
+    label = f"{country_name(row['attacker'])} : {country_name(row['defender'])}"
     shapes, notes = _rule_shapes(rules, row["terrain"])
     shapes.append(
         {
@@ -217,16 +217,26 @@ def force_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     }
 
 
+def _span(low: float, high: float, show=fmt_number) -> str:
+    """'130,000-140,000', or one number when both ends are the same."""
+    return show(low) if show(low) == show(high) else f"{show(low)}-{show(high)}"
+
+
+def _ratio(x: float) -> str:
+    return f"{x:.2f}"
+
+
 def force_ratio_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     row = _first_row(data)
     measure = str(row["measure_name"])
     return (
         f"{measure[:1].upper()}{measure[1:]}: "
         f"{country_name(row['attacker'])} ({row['attacker_share']:g}% committed: "
-        f"{fmt_number(row['attacker_low'])}-{fmt_number(row['attacker_high'])}) against "
+        f"{_span(row['attacker_low'], row['attacker_high'])}) against "
         f"{country_name(row['defender'])} ({row['defender_share']:g}%: "
-        f"{fmt_number(row['defender_low'])}-{fmt_number(row['defender_high'])}), {row['year']}: "
-        f"ratio {row['ratio_low']:.2f}-{row['ratio_high']:.2f} (mid {row['ratio_mid']:.2f}). "
+        f"{_span(row['defender_low'], row['defender_high'])}), {row['year']}: "
+        f"ratio {_span(row['ratio_low'], row['ratio_high'], _ratio)} "
+        f"(mid {row['ratio_mid']:.2f}). "
         f"{row['min_ratio']:g}:1 rule for {row['terrain']} terrain {row['verdict_text']}."
     )
 

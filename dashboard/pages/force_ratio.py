@@ -3,6 +3,9 @@ verdict in words, and the equipment ratio per category."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from dash import html
 
 from dashboard.charts.force_ratio import (
@@ -13,8 +16,10 @@ from dashboard.charts.force_ratio import (
     STRENGTH_B,
     STRENGTH_YEAR,
     TERRAIN,
+    strengths,
 )
 from dashboard.components import chart_page, register_page_callback
+from validation import load_catalog
 
 PATH, NAME, ORDER, NAV = "/force-ratio", "Force ratio", 2, True
 PAGE = "force-ratio"
@@ -30,8 +35,20 @@ LEAD = (
 )
 
 
+def note(values: Mapping[str, Any]) -> str:
+    """What the country pickers list, so that a short list is not a mystery."""
+    year, measure = values["year"], values["measure"]
+    listed = strengths(load_catalog()).countries_with(year, measure)
+    what = f"figures of {MEASURE.show(measure)}" if measure else "personnel figures"
+    return (
+        f"The country lists hold the {len(listed)} "
+        f"{'country' if len(listed) == 1 else 'countries'} with {what} for {year}; "
+        "another year or measure lists others."
+    )
+
+
 def layout(**query: str) -> html.Div:
-    return chart_page(PAGE, TITLE, LEAD, PARAMS, CHARTS, query)
+    return chart_page(PAGE, TITLE, LEAD, PARAMS, CHARTS, query, note)
 
 
-register_page_callback(PAGE, PARAMS, CHARTS)
+register_page_callback(PAGE, PARAMS, CHARTS, note)
