@@ -205,7 +205,9 @@ def settle(
             continue
         values[p.name] = p.default if p.default in offered else offered[0]
         if p.name in given:
-            words = {q.name: q.show(values[q.name]) for q in params if q.name in values}
+            words = {
+                q.name: q.show(values[q.name]) for q in params if values.get(q.name) is not None
+            }
             why = p.unavailable.format(**{**words, "value": p.show(value)})
             messages.append(f"{p.name}: {why}; showing {p.show(values[p.name])}")
     # `a` and `b` are the two sides of a pair wherever a page has both.

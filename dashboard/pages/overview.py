@@ -130,7 +130,8 @@ def _opening_card(a: str, b: str, year: int) -> list[html.Article]:
     catalog = load_catalog()
     attrition = catalog["attrition"]
     shares = derived("opening-shares", (attrition,), lambda: opening_shares(attrition))
-    if year != WAR_START.year or {a, b} != set(shares["side"]):
+    sides = derived("war-sides", (attrition,), lambda: frozenset(attrition["side"]))
+    if year != WAR_START.year or {a, b} != sides:
         return []
     cited = _citations()
     items = [
