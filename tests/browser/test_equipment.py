@@ -52,7 +52,7 @@ class TestEquipmentPage:
         page.goto(live_server + "/equipment?a=GEO&b=ARM&year=2020&scale=log")
         caption = ui.caption("equipment-counts", "tanks: 143 against 110")
         assert caption.startswith("Equipment counts of Georgia and Armenia in 2020")
-        assert ui.shown("equipment-a") == "GEO"
+        assert ui.shown("equipment-a") == "Georgia (GEO)"
         assert ui.shown("equipment-scale") == "log"
         drawn = ui.plot("chart-equipment-counts")
         assert [t["name"] for t in drawn["traces"]] == ["GEO", "ARM"] and drawn["ytype"] == "log"
