@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from dashboard.charts import derived
 from dashboard.params import Param, countries
-from indicators.common import column_array, column_arrays, remember_arrays
+from indicators.common import column_array, column_arrays, remember_arrays, years_by_country
 from validation import load_catalog
 
 
@@ -29,6 +31,68 @@ COUNTRY_A = Param("a", "Country A (attacker)", "choice", "AZE", countries, words
 COUNTRY_B = Param("b", "Country B (defender)", "choice", "ARM", countries, words=country_label)
 # From 1816, the first year of COW's National Material Capabilities.
 YEAR = Param("year", "Year", "int", 2020, lo=1816, hi=2030)
+
+
+@dataclass(frozen=True)
+class CountryYears:
+    """Which countries a page's tables hold in which years."""
+
+    years: Mapping[str, frozenset[int]]
+    countries: Mapping[int, tuple[str, ...]]
+
+    def pair_years(self, a: str, b: str) -> tuple[int, ...]:
+        """Years both countries have, latest first."""
+        both = self.years.get(a, frozenset()) & self.years.get(b, frozenset())
+        return tuple(sorted(both, reverse=True))
+
+
+def country_years(catalog, tables: Mapping[str, str]) -> CountryYears:
+    """CountryYears of tables given as {table: its year column}, built once per set of tables
+    (the pickers read it on every control change)."""
+    frames = tuple(catalog[t] for t in tables)
+
+    def build() -> CountryYears:
+        years: dict[str, set[int]] = {}
+        for frame, column in zip(frames, tables.values(), strict=True):
+            for country, held in years_by_country(frame, column).items():
+                years.setdefault(country, set()).update(held)
+        by_year: dict[int, set[str]] = {}
+        for country, held in years.items():
+            for y in held:
+                by_year.setdefault(y, set()).add(country)
+        return CountryYears(
+            years={c: frozenset(ys) for c, ys in years.items()},
+            countries={y: tuple(sorted(cs)) for y, cs in by_year.items()},
+        )
+
+    return derived("country-years-" + ",".join(tables), frames, build)
+
+
+def pair_pickers(tables: Mapping[str, str], what: str) -> tuple[Param, Param, Param]:
+    """Country A, country B and year for a page drawn from `tables` ({table: year column}):
+    a country is offered if the tables hold it, listed if they hold it for the year; a year is
+    offered if they hold both countries for it. `what` names the figures in messages."""
+
+    def held(catalog, values) -> tuple[str, ...]:
+        return tuple(sorted(country_years(catalog, tables).years))
+
+    def in_year(catalog, values) -> tuple[str, ...]:
+        return country_years(catalog, tables).countries.get(values["year"], ())
+
+    def pair_years(catalog, values) -> tuple[int, ...]:
+        return country_years(catalog, tables).pair_years(values["a"], values["b"])
+
+    a, b = (
+        replace(p, offered=held, options=in_year, unavailable="{value} has no " + what)
+        for p in (COUNTRY_A, COUNTRY_B)
+    )
+    year = replace(
+        YEAR,
+        offered=pair_years,
+        unavailable="{a} and {b} have no " + what + " in common for {value}",
+    )
+    return a, b, year
+
 
 # Manpower measures in people's words; a `measures` mapping in manpower.meta.yaml, where
 # present, has the last word.

@@ -11,21 +11,6 @@ pytestmark = pytest.mark.browser
 IND_PAK = "?a=IND&b=PAK&year=2016&measure=total_military&terrain=general&share_a=100&share_b=100"
 
 
-def listed(page, control_id: str, typed: str = "") -> list[str]:
-    """Open a dropdown, type into its search box, and return the options it lists."""
-    page.locator(f"#{control_id}").click()
-    page.locator("[role=listbox]").wait_for()
-    if typed:
-        page.locator("input[type=search]").focus()
-        page.keyboard.type(typed)
-        page.wait_for_function(
-            "t => [...document.querySelectorAll('[role=option]')].every("
-            "o => o.innerText.toLowerCase().includes(t))",
-            arg=typed.lower(),
-        )
-    return page.locator("[role=option]").all_inner_texts()
-
-
 class TestForceRatioForAnyPair:
     def test_india_against_pakistan_draws_a_ratio_with_its_measure_named(
         self, pairs_server, page, ui
@@ -43,11 +28,11 @@ class TestForceRatioForAnyPair:
 
     def test_the_measure_control_offers_only_measures_that_exist(self, pairs_server, page, ui):
         ui.open_settled(pairs_server + "/force-ratio?a=IND&b=PAK", IND_PAK)
-        assert listed(page, "force-ratio-measure") == ["total armed forces"]
+        assert ui.listed("force-ratio-measure") == ["total armed forces"]
         page.keyboard.press("Escape")
         query = "?a=AZE&b=ARM&year=2018&measure=active&terrain=general&share_a=100&share_b=100"
         ui.open_settled(pairs_server + "/force-ratio?year=2018", query)
-        assert listed(page, "force-ratio-measure") == ["active personnel", "total armed forces"]
+        assert ui.listed("force-ratio-measure") == ["active personnel", "total armed forces"]
         page.get_by_role("option", name="total armed forces").click()
         ui.caption("force-ratio", "Total armed forces: Azerbaijan")
         page.wait_for_function("() => location.search.includes('measure=total_military')")
@@ -56,7 +41,7 @@ class TestForceRatioForAnyPair:
     def test_typing_in_country_a_filters_the_list_by_name(self, pairs_server, page, ui):
         query = IND_PAK.replace("a=IND", "a=AZE").replace("b=PAK", "b=ARM")
         ui.open_settled(pairs_server + "/force-ratio?a=AZE&b=ARM&year=2016", query)
-        options = listed(page, "force-ratio-a", "Ind")
+        options = ui.listed("force-ratio-a", "Ind")
         assert "India (IND)" in options and "Pakistan (PAK)" not in options
         page.get_by_role("option", name="India (IND)").click()
         ui.caption("force-ratio", "Total armed forces: India")
@@ -65,7 +50,7 @@ class TestForceRatioForAnyPair:
 
     def test_the_same_country_twice_is_refused_with_a_message(self, pairs_server, page, ui):
         ui.open_settled(pairs_server + "/force-ratio?a=IND&b=PAK", IND_PAK)
-        listed(page, "force-ratio-b", "Ind")
+        ui.listed("force-ratio-b", "Ind")
         page.get_by_role("option", name="India (IND)").click()
         page.locator("#force-ratio-messages").filter(has_text="choose two").wait_for()
         assert "a, b: both are India (IND)" in ui.messages("force-ratio")
@@ -78,7 +63,7 @@ class TestForceRatioForAnyPair:
             "year: India (IND) and Pakistan (PAK) have no personnel figures in common for "
             "2020; showing 2016"
         ) in ui.messages("force-ratio")
-        assert listed(page, "force-ratio-year") == ["2016", "2015"]
+        assert ui.listed("force-ratio-year") == ["2016", "2015"]
 
 
 class TestOverviewForAnyPair:
@@ -87,7 +72,7 @@ class TestOverviewForAnyPair:
         assert page.locator("h1").inner_text() == "India and Pakistan, 2016"
         manpower = page.locator("#overview-manpower").inner_text()
         assert "Manpower: total armed forces" in manpower and "600,000-900,000" in manpower
-        listed(page, "overview-year")
+        ui.listed("overview-year")
         page.get_by_role("option", name="2015").click()
         ui.wait_for_query("?a=IND&b=PAK&year=2015")
         page.locator("h1").filter(has_text="2015").wait_for()
