@@ -110,7 +110,8 @@ MEASURE_WORDS = {
 
 def measure_words(catalog) -> dict[str, str]:
     """code -> people's words for every manpower measure (see MEASURE_WORDS)."""
-    stated = catalog.meta.get("manpower", {}).get("measures") or {}
+    meta = getattr(catalog, "meta", {})  # hand-made catalogs in tests are plain dicts
+    stated = meta.get("manpower", {}).get("measures") or {}
     return {**MEASURE_WORDS, **{str(k): str(v) for k, v in stated.items()}}
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 from dash import Input, Output, html
 
 from dashboard.charts import derived
-from dashboard.charts.common import country_name, pair_pickers
+from dashboard.charts.common import country_name, measure_words, pair_pickers
 from dashboard.cite import cite
 from dashboard.components import (
     control_id,
@@ -189,13 +189,21 @@ def compare_records(catalog: Catalog, a: str, b: str, year: int) -> list[dict]:
     )
     mp_reports = _interval_reports(mp)
     mp_flags = _conflicted_keys(manpower, "manpower")
+    names = measure_words(catalog)
     for m in _in_order({r[1] for r in mp}, MANPOWER_MEASURES):
         cells = [
             (mp_reports.get((c, m), []), any((c, year, m, f) in mp_flags for f in RANGE_FIELDS))
             for c in pair
         ]
         rows.append(
-            _row("Manpower", f"manpower-{m}", f"Manpower: {_words(m)}", "persons", "number", cells)
+            _row(
+                "Manpower",
+                f"manpower-{m}",
+                f"Manpower: {names.get(m, _words(m))}",
+                "persons",
+                "number",
+                cells,
+            )
         )
 
     rankings = catalog["rankings"]

@@ -165,6 +165,8 @@ def content(a: str, b: str, year: int) -> list:
 
 @functools.lru_cache(maxsize=512)
 def _content(a: str, b: str, year: int, origin: str) -> list:
+    if a == b:  # refused: the messages above say so
+        return to_plain([html.P("Choose two different countries.", id="overview-refused")])
     catalog = load_catalog()
     qs = to_query(PARAMS, {"a": a, "b": b, "year": year})
     found = strengths(catalog).measures(a, b, year)

@@ -162,3 +162,4 @@ class TestOverview:
         assert "India and Pakistan, 2016" in out
         refused = overview.update_overview("PAK", "PAK", 2016)
         assert "choose two different countries" in text_of(refused[1])
+        assert text_of(refused[-1]) == "Choose two different countries."  # no cards
