@@ -86,14 +86,16 @@ class Param:
         """A value in people's words."""
         return self.words(value) if self.words is not None else self.format(value)
 
-    def listed(self, catalog: Catalog, values: Mapping[str, Any]) -> list[Any]:
+    def listed(self, catalog: Catalog, values: Mapping[str, Any]) -> Sequence[Any]:
         """What this parameter's control lists for these values: its options, else what is
-        offered, else every allowed value; the value itself always among them."""
+        offered, else every allowed value; the value itself always among them. The sequence
+        the functions give (memoised per catalog) where it holds the value, so that callers
+        may key on its identity."""
         pick = self.options or self.offered
-        listed = list(pick(catalog, values) if pick is not None else self._choices(catalog))
+        listed = pick(catalog, values) if pick is not None else self._choices(catalog)
         value = values.get(self.name)
         if self.kind != "multi" and value is not None and value not in listed:
-            listed.insert(0, value)
+            return [value, *listed]
         return listed
 
     def _choices(self, catalog: Catalog) -> Sequence[Any]:

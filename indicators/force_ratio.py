@@ -7,7 +7,7 @@ attacker's highest against the defender's lowest, with the ratio of the midpoint
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,8 @@ RATIO_COLUMNS = ("ratio_low", "ratio_mid", "ratio_high")
 # paramilitary forces. Population, available manpower and fit for service count people who
 # could serve, not forces, and are left out.
 FORCE_MEASURES = ("wartime_strength", "active", "total_military", "reserve", "paramilitary")
+# Answers a StrengthIndex keeps at most (bounded: every pair and year could be asked).
+MEMO_KEPT = 4096
 VERDICT_TEXT = {
     "met": "met: the ratio reaches {rule:g}:1 across the whole interval",
     "partly_met": "met only in part of the interval: {rule:g}:1 lies inside {lo:.2f}-{hi:.2f}",
@@ -84,6 +86,9 @@ class StrengthIndex:
 
     by_country: Mapping[str, Mapping[int, frozenset[str]]]
     by_year_measure: Mapping[tuple[int, str], tuple[str, ...]]
+    # Answers kept per question: pickers ask the same few on every control change, and the
+    # same tuple object each time lets them keep what they build from it.
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def countries(self) -> tuple[str, ...]:
         """Countries with at least one strength figure, sorted."""
@@ -91,6 +96,14 @@ class StrengthIndex:
 
     def years(self, a: str, b: str) -> tuple[int, ...]:
         """Years in which a and b have a figure of the same measure, latest first."""
+        key = ("years", a, b)
+        if key not in self._memo:
+            if len(self._memo) >= MEMO_KEPT:
+                self._memo.clear()
+            self._memo[key] = self._years(a, b)
+        return self._memo[key]
+
+    def _years(self, a: str, b: str) -> tuple[int, ...]:
         of_a, of_b = self.by_country.get(a, {}), self.by_country.get(b, {})
         return tuple(
             sorted((y for y in of_a.keys() & of_b.keys() if of_a[y] & of_b[y]), reverse=True)
@@ -98,6 +111,14 @@ class StrengthIndex:
 
     def measures(self, a: str, b: str, year: int) -> tuple[str, ...]:
         """Measures both a and b have in year, best first (FORCE_MEASURES order)."""
+        key = ("measures", a, b, year)
+        if key not in self._memo:
+            if len(self._memo) >= MEMO_KEPT:
+                self._memo.clear()
+            self._memo[key] = self._measures(a, b, year)
+        return self._memo[key]
+
+    def _measures(self, a: str, b: str, year: int) -> tuple[str, ...]:
         both = self.by_country.get(a, {}).get(year, frozenset()) & self.by_country.get(b, {}).get(
             year, frozenset()
         )

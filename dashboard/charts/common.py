@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -13,6 +13,7 @@ import pandas as pd
 from dashboard.charts import derived
 from dashboard.params import Param, countries
 from indicators.common import column_array, column_arrays, remember_arrays, years_by_country
+from indicators.force_ratio import MEMO_KEPT
 from validation import load_catalog
 
 
@@ -39,9 +40,18 @@ class CountryYears:
 
     years: Mapping[str, frozenset[int]]
     countries: Mapping[int, tuple[str, ...]]
+    # pair_years per pair: the same tuple each time (the pickers key their labels on it)
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def pair_years(self, a: str, b: str) -> tuple[int, ...]:
         """Years both countries have, latest first."""
+        if (a, b) not in self._memo:
+            if len(self._memo) >= MEMO_KEPT:
+                self._memo.clear()
+            self._memo[(a, b)] = self._pair_years(a, b)
+        return self._memo[(a, b)]
+
+    def _pair_years(self, a: str, b: str) -> tuple[int, ...]:
         both = self.years.get(a, frozenset()) & self.years.get(b, frozenset())
         return tuple(sorted(both, reverse=True))
 
