@@ -83,8 +83,12 @@ class Param:
         return list(self._choices(catalog))
 
     def show(self, value: Any) -> str:
-        """A value in people's words."""
-        return self.words(value) if self.words is not None else self.format(value)
+        """A value (or one item of a 'multi' value) in people's words."""
+        if self.words is not None:
+            return self.words(value)
+        if self.kind == "multi" and not isinstance(value, list | tuple):
+            return str(value)
+        return self.format(value)
 
     def listed(self, catalog: Catalog, values: Mapping[str, Any]) -> Sequence[Any]:
         """What this parameter's control lists for these values: its options, else what is
@@ -206,7 +210,7 @@ def settle(
         if not offered or value in offered:
             continue
         values[p.name] = p.default if p.default in offered else offered[0]
-        if p.name in given:
+        if p.name in given and value is not None:  # None: the parse has said why
             words = {
                 q.name: q.show(values[q.name]) for q in params if values.get(q.name) is not None
             }

@@ -127,6 +127,8 @@ def measure_words(catalog) -> dict[str, str]:
 
 def measure_name(measure: str) -> str:
     """One measure in people's words (the code's words where none is known)."""
+    if not measure:
+        return "the best measure both countries have"
     return measure_words(load_catalog()).get(measure, measure.replace("_", " "))
 
 

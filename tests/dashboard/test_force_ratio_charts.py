@@ -99,6 +99,12 @@ class TestPickers:
         assert list(MEASURE.listed(catalog, aze_arm)) == ["wartime_strength"]
         assert [o["label"] for o in picks(MEASURE, IND_PAK)] == ["total armed forces"]
 
+    def test_several_choices_are_listed_one_by_one(self):
+        from dashboard.charts.rankings import COUNTRIES
+
+        labels = [o["label"] for o in picks(COUNTRIES, {"countries": ("AZE", "ARM")})]
+        assert "AZE" in labels and "A,Z,E" not in labels
+
     def test_years_offered_are_the_years_the_pair_has(self):
         assert list(STRENGTH_YEAR.listed(load_catalog(), IND_PAK)) == [2016, 2015]
 
@@ -133,6 +139,12 @@ class TestFallbacks:
         values, problems = settled(a="GEO")
         assert values["a"] == "AZE"
         assert problems == ["a: Georgia (GEO) has no personnel figures; showing Azerbaijan (AZE)"]
+
+    def test_a_measure_that_is_no_measure_falls_back_once(self):
+        # the parse says why; settling the default (the best) adds nothing (was a 500)
+        values, problems = settled(a="IND", b="PAK", measure="0")
+        assert values["measure"] == "total_military"
+        assert len(problems) == 1 and problems[0].startswith("measure: '0' is not one of")
 
     def test_the_same_country_twice_is_refused_with_a_message(self):
         values, problems = settled(a="IND", b="IND")
