@@ -104,8 +104,11 @@ class UI:
         page.locator(f"#{control_id}").click()
         page.locator("[role=listbox]").wait_for()
         if typed:
-            page.locator("input[type=search]").focus()
-            page.keyboard.type(typed)
+            # typed into the search box itself: a key pressed while focus is still moving
+            # to it would be lost
+            search = page.locator("[role=listbox] input[type=search], input[type=search]").first
+            search.wait_for()
+            search.press_sequentially(typed)
             page.wait_for_function(
                 "t => [...document.querySelectorAll('[role=option]')].every("
                 "o => o.innerText.toLowerCase().includes(t))",
