@@ -71,7 +71,7 @@ import sys
 from dash import Input, Output, callback
 from dashboard import charts, components
 from dashboard.factory import create_app, warm_up
-from dashboard.pages import compare
+from dashboard.pages import compare, overview
 app = create_app()
 warm_up()
 
@@ -83,6 +83,7 @@ def trivial(value):
 def forget():  # empty the caches of drawn states: the next round is computed anew
     charts._render.cache_clear()
     compare.table_for.cache_clear()
+    overview._content.cache_clear()
     components._links.cache_clear()
     return "", 204
 

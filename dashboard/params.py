@@ -7,7 +7,7 @@ export route parses strictly (a bad value is an error naming the parameter).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,11 +56,19 @@ class Param:
 
     kind: 'choice' (one of `choices`), 'multi' (comma-separated subset of `choices`),
     'int' (whole number within lo..hi), 'percent' (number within lo..hi).
-    `choices` is a sequence or a function of the catalog (country lists come from the data).
-    `labels(catalog)` gives the values in people's words ({value: label}) where the values
-    are codes (source ids). `narrow(catalog, values)` gives the choices that the other
-    parameters' values leave (the sources that report the chosen countries that year): a
-    value outside them is refused, or on a page replaced by the default, as a bad value is.
+    `choices` is a sequence or a function of the catalog (country lists come from the data):
+    what a value may be, checked by every parse. A page narrows it to what it can draw:
+    `offered(catalog, values)` gives the values drawable with the values of the parameters
+    before it (the years a pair has figures for), and a page settles a value outside them to
+    the default, or the first offered (see settle); `options(catalog, values)` is what its
+    control lists given every value (countries with figures for the year and measure),
+    `offered` when not given. `words` shows a value to people ("India (IND)"), in controls and
+    messages; `unavailable` says why a value was not offered ("{a} and {b} have no figures
+    for {value}", filled with the words of the values).
+    `labels(catalog)` gives the values in people's words ({value: label}) where they depend on
+    the catalog (source ids); `narrow(catalog, values)` gives the choices that the other values
+    leave (the sources that report the chosen countries that year): a value outside them is
+    refused by a strict parse (exports), or on a page replaced by the default with a message.
     """
 
     name: str
@@ -72,20 +80,38 @@ class Param:
     hi: float | None = None
     labels: Callable[[Catalog], Mapping[Any, str]] | None = None
     narrow: Callable[[Catalog, Mapping[str, Any]], Sequence[Any]] | None = None
+    offered: Callable[[Catalog, Mapping[str, Any]], Sequence[Any]] | None = None
+    options: Callable[[Catalog, Mapping[str, Any]], Sequence[Any]] | None = None
+    words: Callable[[Any], str] | None = None
+    unavailable: str = "no figures for {value}"
 
     def allowed(self, catalog: Catalog) -> list[Any]:
         return list(self._choices(catalog))
 
-    def options(self, catalog: Catalog, values: Mapping[str, Any] | None = None) -> list[Any]:
-        """The choices for a control: those `values` leave (narrow), else every allowed one."""
-        if self.narrow is not None and values is not None:
-            return list(self.narrow(catalog, values))
-        return self.allowed(catalog)
-
     def label_of(self, catalog: Catalog, value: Any) -> str:
-        """A value as people read it: its label, else its text."""
+        """A value as people read it: its label where `labels` has one, else show()."""
         labels = self.labels(catalog) if self.labels is not None else {}
-        return labels.get(value, str(value))
+        return labels[value] if value in labels else self.show(value)
+
+    def show(self, value: Any) -> str:
+        """A value (or one item of a 'multi' value) in people's words."""
+        if self.words is not None:
+            return self.words(value)
+        if self.kind == "multi" and not isinstance(value, list | tuple):
+            return str(value)
+        return self.format(value)
+
+    def listed(self, catalog: Catalog, values: Mapping[str, Any]) -> Sequence[Any]:
+        """What this parameter's control lists for these values: its options, else what is
+        offered, else every allowed value; the value itself always among them. The sequence
+        the functions give (memoised per catalog) where it holds the value, so that callers
+        may key on its identity."""
+        pick = self.options or self.offered or self.narrow
+        listed = pick(catalog, values) if pick is not None else self._choices(catalog)
+        value = values.get(self.name)
+        if self.kind != "multi" and value is not None and value not in listed:
+            return [value, *listed]
+        return listed
 
     def _choices(self, catalog: Catalog) -> Sequence[Any]:
         if self.choices is None:
@@ -188,9 +214,50 @@ def parse_query(
     return values, messages
 
 
+def settle(
+    params: Sequence[Param],
+    values: dict[str, Any],
+    given: Iterable[str],
+    catalog: Catalog,
+) -> list[str]:
+    """Bring the values of parameters with `offered` to what the page can draw, in parameter
+    order (each judged with the values settled before it), in place. A value not offered
+    becomes the default if offered, else the first offered; when the query gave it (`given`),
+    a message says so, in people's words. Nothing is offered: the value stays, and the chart
+    says what is missing."""
+    given = set(given)
+    messages: list[str] = []
+    for p in params:
+        if p.offered is None:
+            continue
+        offered = p.offered(catalog, values)
+        value = values[p.name]
+        if not offered or value in offered:
+            continue
+        values[p.name] = p.default if p.default in offered else offered[0]
+        if p.name in given and value is not None:  # None: the parse has said why
+            words = {
+                q.name: q.show(values[q.name]) for q in params if values.get(q.name) is not None
+            }
+            why = p.unavailable.format(**{**words, "value": p.show(value)})
+            messages.append(f"{p.name}: {why}; showing {p.show(values[p.name])}")
+    # `a` and `b` are the two sides of a pair wherever a page has both.
+    shown = {p.name: p for p in params}
+    if {"a", "b"} <= shown.keys() and values["a"] == values["b"]:
+        messages.append(
+            f"a, b: both are {shown['a'].show(values['a'])}; choose two different countries"
+        )
+    return messages
+
+
 def to_query(params: Sequence[Param], values: Mapping[str, Any]) -> str:
-    """A query string ('?a=AZE&b=ARM...') in parameter order, for URLs that restore a view."""
+    """A query string ('?a=AZE&b=ARM...') in parameter order, for URLs that restore a view;
+    a value of None (the data decides, as for the force ratio's measure) is left out."""
     from urllib.parse import urlencode
 
-    pairs = [(p.name, p.format(values[p.name])) for p in params if p.name in values]
+    pairs = [
+        (p.name, p.format(values[p.name]))
+        for p in params
+        if p.name in values and values[p.name] is not None
+    ]
     return "?" + urlencode(pairs, safe=",")

@@ -130,3 +130,13 @@ def _numpy(values: Any) -> np.ndarray:
 _ARRAYS: dict[int, tuple[pd.DataFrame, dict[str, Any]]] = {}
 _ARRAYS_KEPT = 32
 _ARRAYS_LOCK = threading.Lock()
+
+
+def years_by_country(frame: pd.DataFrame, year_column: str = "year") -> dict[str, frozenset[int]]:
+    """country -> the years (or editions) in which a table has a row for it."""
+    arrays = column_arrays(frame)
+    found: dict[str, set[int]] = {}
+    for country, year in zip(arrays["country"], arrays[year_column], strict=True):
+        if not pd.isna(year):
+            found.setdefault(country, set()).add(int(year))
+    return {c: frozenset(ys) for c, ys in found.items()}

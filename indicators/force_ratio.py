@@ -6,6 +6,9 @@ attacker's highest against the defender's lowest, with the ratio of the midpoint
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
@@ -18,6 +21,13 @@ from indicators.common import (
 )
 
 RATIO_COLUMNS = ("ratio_low", "ratio_mid", "ratio_high")
+# The manpower measures a force ratio is taken of, in the order a default prefers them: the
+# forces engaged in a war, then active personnel, then all armed forces (WDI, COW), reserves and
+# paramilitary forces. Population, available manpower and fit for service count people who
+# could serve, not forces, and are left out.
+FORCE_MEASURES = ("wartime_strength", "active", "total_military", "reserve", "paramilitary")
+# Answers a StrengthIndex keeps at most (bounded: every pair and year could be asked).
+MEMO_KEPT = 4096
 VERDICT_TEXT = {
     "met": "met: the ratio reaches {rule:g}:1 across the whole interval",
     "partly_met": "met only in part of the interval: {rule:g}:1 lies inside {lo:.2f}-{hi:.2f}",
@@ -68,6 +78,97 @@ def _cells(frame: pd.DataFrame, position: int, columns: tuple[str, ...]) -> dict
     return {c: arrays[c][position] for c in columns}
 
 
+@dataclass(frozen=True)
+class StrengthIndex:
+    """Which strength figures the manpower table holds: country -> year -> measures with a
+    value (FORCE_MEASURES only). Built once per table by index_strengths; tells what a force
+    ratio can be drawn for without scanning the table again."""
+
+    by_country: Mapping[str, Mapping[int, frozenset[str]]]
+    by_year_measure: Mapping[tuple[int, str], tuple[str, ...]]
+    # Answers kept per question: pickers ask the same few on every control change, and the
+    # same tuple object each time lets them keep what they build from it.
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def countries(self) -> tuple[str, ...]:
+        """Countries with at least one strength figure, sorted."""
+        return tuple(sorted(self.by_country))
+
+    def years(self, a: str, b: str) -> tuple[int, ...]:
+        """Years in which a and b have a figure of the same measure, latest first."""
+        key = ("years", a, b)
+        if key not in self._memo:
+            if len(self._memo) >= MEMO_KEPT:
+                self._memo.clear()
+            self._memo[key] = self._years(a, b)
+        return self._memo[key]
+
+    def _years(self, a: str, b: str) -> tuple[int, ...]:
+        of_a, of_b = self.by_country.get(a, {}), self.by_country.get(b, {})
+        return tuple(
+            sorted((y for y in of_a.keys() & of_b.keys() if of_a[y] & of_b[y]), reverse=True)
+        )
+
+    def measures(self, a: str, b: str, year: int) -> tuple[str, ...]:
+        """Measures both a and b have in year, best first (FORCE_MEASURES order)."""
+        key = ("measures", a, b, year)
+        if key not in self._memo:
+            if len(self._memo) >= MEMO_KEPT:
+                self._memo.clear()
+            self._memo[key] = self._measures(a, b, year)
+        return self._memo[key]
+
+    def _measures(self, a: str, b: str, year: int) -> tuple[str, ...]:
+        both = self.by_country.get(a, {}).get(year, frozenset()) & self.by_country.get(b, {}).get(
+            year, frozenset()
+        )
+        return tuple(m for m in FORCE_MEASURES if m in both)
+
+    def countries_with(self, year: int, measure: str | None = None) -> tuple[str, ...]:
+        """Countries with a figure of `measure` in year (of any measure when None), sorted."""
+        if measure is not None:
+            return self.by_year_measure.get((year, measure), ())
+        found = {c for m in FORCE_MEASURES for c in self.by_year_measure.get((year, m), ())}
+        return tuple(sorted(found))
+
+
+def index_strengths(manpower: pd.DataFrame) -> StrengthIndex:
+    """The StrengthIndex of a manpower table: rows of FORCE_MEASURES with a value or a range."""
+    arrays = column_arrays(manpower)
+    has_figure = ~(pd.isna(arrays["value"]) & (pd.isna(arrays["low"]) | pd.isna(arrays["high"])))
+    keep = np.flatnonzero(np.isin(arrays["measure"], FORCE_MEASURES) & has_figure)
+    by_country: dict[str, dict[int, set[str]]] = {}
+    by_year_measure: dict[tuple[int, str], set[str]] = {}
+    for c, y, m in zip(
+        arrays["country"][keep], arrays["year"][keep], arrays["measure"][keep], strict=True
+    ):
+        by_country.setdefault(c, {}).setdefault(int(y), set()).add(m)
+        by_year_measure.setdefault((int(y), m), set()).add(c)
+    return StrengthIndex(
+        by_country={c: {y: frozenset(ms) for y, ms in ys.items()} for c, ys in by_country.items()},
+        by_year_measure={k: tuple(sorted(cs)) for k, cs in by_year_measure.items()},
+    )
+
+
+def best_measure(manpower: pd.DataFrame, a: str, b: str, year: int) -> str:
+    """The first of FORCE_MEASURES that both a and b have in year; an error naming the years
+    the pair has figures for when there is none."""
+    arrays = column_arrays(manpower)
+    country = arrays["country"]
+    pair = manpower.take(np.flatnonzero((country == a) | (country == b)))
+    index = index_strengths(pair)
+    found = index.measures(a, b, year)
+    if found:
+        return found[0]
+    years = index.years(a, b)
+    held = (
+        f"; they have figures in common for {min(years)}-{max(years)}"
+        if years
+        else "; they have no year with figures in common"
+    )
+    raise IndicatorError(f"no strength figure of the same measure for {a} and {b} in {year}{held}")
+
+
 def select_strength(
     manpower: pd.DataFrame,
     country: str,
@@ -82,7 +183,9 @@ def select_strength(
 def _strength(
     manpower: pd.DataFrame, country: str, year: int, measure: str, source_id: str | None = None
 ) -> dict[str, object]:
-    """select_strength as a dict."""
+    """select_strength as a dict. Several sources for one figure give the interval spanning
+    them (lowest low to highest high, mid its midpoint, as for a stated range) with all their
+    source ids: a disagreement widens the ratio instead of hiding behind one source."""
     require_known(country, set(column_arrays(manpower)["country"]), "country")
     where = {"country": country, "year": year, "measure": measure}
     if source_id is not None:
@@ -91,16 +194,29 @@ def _strength(
     if len(found) == 0:
         src = f" from source {source_id}" if source_id else ""
         raise IndicatorError(f"no {measure} figure for {country} in {year}{src}")
-    if len(found) > 1:
-        ids = ", ".join(manpower["source_id"].to_numpy()[found])
-        raise IndicatorError(
-            f"{country} {year} {measure} is given by several sources ({ids}); pass source_id"
+    arrays = column_arrays(manpower)
+    reports = [
+        (
+            interval_of(arrays["value"][i], arrays["low"][i], arrays["high"][i]),
+            arrays["source_id"][i],
         )
-    row = _cells(manpower, found[0], ("value", "low", "high", "source_id"))
-    low, mid, high = interval_of(row["value"], row["low"], row["high"])
-    if any(x != x for x in (low, mid, high)):
+        for i in found
+    ]
+    reports = [(iv, sid) for iv, sid in reports if not any(x != x for x in iv)]
+    if not reports:
         raise IndicatorError(f"{measure} of {country} in {year} has no value")
-    return {"country": country, "low": low, "mid": mid, "high": high, "source_id": row["source_id"]}
+    if len(reports) == 1:
+        (low, mid, high), sid = reports[0]
+        return {"country": country, "low": low, "mid": mid, "high": high, "source_id": sid}
+    low = min(iv[0] for iv, _ in reports)
+    high = max(iv[2] for iv, _ in reports)
+    return {
+        "country": country,
+        "low": low,
+        "mid": (low + high) / 2,
+        "high": high,
+        "source_id": join_sources(*(sid for _, sid in reports)),
+    }
 
 
 def _check_share(share: float, name: str) -> float:
@@ -115,7 +231,7 @@ def compute_force_ratio(
     attacker: str,
     defender: str,
     year: int,
-    measure: str = "wartime_strength",
+    measure: str | None = "wartime_strength",
     attacker_share: float = 100.0,
     defender_share: float = 100.0,
 ) -> pd.DataFrame:
@@ -137,13 +253,19 @@ def _force_ratio_record(
     attacker: str,
     defender: str,
     year: int,
-    measure: str,
+    measure: str | None,
     attacker_share: float,
     defender_share: float,
 ) -> dict[str, object]:
-    """compute_force_ratio's one row as a dict."""
+    """compute_force_ratio's one row as a dict; measure None takes best_measure."""
     a_share = _check_share(attacker_share, "attacker_share")
     d_share = _check_share(defender_share, "defender_share")
+    if attacker == defender:
+        raise IndicatorError(
+            f"attacker and defender are both {attacker}; choose two different countries"
+        )
+    if measure is None:
+        measure = best_measure(manpower, attacker, defender, year)
     a = _strength(manpower, attacker, year, measure)
     d = _strength(manpower, defender, year, measure)
     a_lo, a_mid, a_hi = (float(a[k]) * a_share / 100 for k in ("low", "mid", "high"))
@@ -233,7 +355,7 @@ def compute_scenario(
     terrain: str = "general",
     attacker_share: float = 100.0,
     defender_share: float = 100.0,
-    measure: str = "wartime_strength",
+    measure: str | None = "wartime_strength",
 ) -> pd.DataFrame:
     """What if only part of each side's forces fought, on this terrain: ratio and verdict.
     The row of check_doctrine(compute_force_ratio(...)), built in one step."""
@@ -263,7 +385,7 @@ def scenario_record(
     terrain: str = "general",
     attacker_share: float = 100.0,
     defender_share: float = 100.0,
-    measure: str = "wartime_strength",
+    measure: str | None = "wartime_strength",
 ) -> dict[str, object]:
     """compute_scenario's one row as a dict (columns in the same order). Scalars throughout: the
     dashboard recomputes this on every slider move, and each pandas step would cost more than

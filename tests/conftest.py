@@ -111,6 +111,29 @@ def _serve(tmp_path_factory, env: dict[str, str] | None = None) -> Iterator[str]
         log.close()
 
 
+PAIRS = ROOT / "tests" / "data" / "pairs"
+
+
+@pytest.fixture(scope="session")
+def pairs_data_dir(tmp_path_factory) -> Path:
+    """A data directory with hand-made World Bank and COW personnel figures imported (as
+    `milbal import` stores them): India, Pakistan and Indonesia, total armed forces only.
+    2016: India 2,800,000 (WDI) and 1,400,000 (COW), Pakistan 900,000 and 600,000; 2015: India
+    2,700,000, Pakistan 930,000 (WDI only). Read-only: copy it to change it."""
+    from validation.importers.store import import_path
+
+    folder = tmp_path_factory.mktemp("pairs-data")
+    import_path("wdi", PAIRS / "armed-forces-personnel_pairs.csv", folder)
+    import_path("nmc", PAIRS / "nmc_pairs.csv", folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def pairs_server(tmp_path_factory, pairs_data_dir) -> Iterator[str]:
+    """The dashboard on the embedded data and pairs_data_dir; yields its base URL."""
+    yield from _serve(tmp_path_factory, {"MILBAL_DATA_DIR": str(pairs_data_dir)})
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[str]:
     """The dashboard on the embedded data, served on 127.0.0.1; yields its base URL."""

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from dashboard.charts import derived
 from dashboard.cite import source_labels
 from dashboard.params import Param, countries
-from indicators.common import column_array, column_arrays, remember_arrays
+from indicators.common import column_array, column_arrays, remember_arrays, years_by_country
+from indicators.force_ratio import MEMO_KEPT
 from validation import Catalog, load_catalog
 
-COUNTRY_A = Param("a", "Country A (attacker)", "choice", "AZE", countries)
-COUNTRY_B = Param("b", "Country B (defender)", "choice", "ARM", countries)
-YEAR = Param("year", "Year", "int", 2020, lo=1990, hi=2030)
 ALL_SOURCES = "all"
 _NO_SOURCES = {ALL_SOURCES: "All sources"}
 
@@ -28,8 +28,6 @@ def source_choice_labels(catalog: Catalog) -> dict[str, str]:
         sources = catalog["sources"]
     except KeyError:
         return _NO_SOURCES
-    from dashboard.charts import derived
-
     return derived(
         "source-labels",
         (sources,),
@@ -64,6 +62,116 @@ def chosen_source(p: Mapping[str, Any]) -> str | None:
 def country_name(iso3: str) -> str:
     """The country's short name from the countries table, or the code itself."""
     return _names().get(iso3, iso3)
+
+
+def country_label(iso3: str) -> str:
+    """How a picker shows a country: 'India (IND)' (typing a name or a code finds it)."""
+    name = _names().get(iso3)
+    return f"{name} ({iso3})" if name and name != iso3 else str(iso3)
+
+
+COUNTRY_A = Param("a", "Country A (attacker)", "choice", "AZE", countries, words=country_label)
+COUNTRY_B = Param("b", "Country B (defender)", "choice", "ARM", countries, words=country_label)
+# From 1816, the first year of COW's National Material Capabilities.
+YEAR = Param("year", "Year", "int", 2020, lo=1816, hi=2030)
+
+
+@dataclass(frozen=True)
+class CountryYears:
+    """Which countries a page's tables hold in which years."""
+
+    years: Mapping[str, frozenset[int]]
+    countries: Mapping[int, tuple[str, ...]]
+    # pair_years per pair: the same tuple each time (the pickers key their labels on it)
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def pair_years(self, a: str, b: str) -> tuple[int, ...]:
+        """Years both countries have, latest first."""
+        if (a, b) not in self._memo:
+            if len(self._memo) >= MEMO_KEPT:
+                self._memo.clear()
+            self._memo[(a, b)] = self._pair_years(a, b)
+        return self._memo[(a, b)]
+
+    def _pair_years(self, a: str, b: str) -> tuple[int, ...]:
+        both = self.years.get(a, frozenset()) & self.years.get(b, frozenset())
+        return tuple(sorted(both, reverse=True))
+
+
+def country_years(catalog, tables: Mapping[str, str]) -> CountryYears:
+    """CountryYears of tables given as {table: its year column}, built once per set of tables
+    (the pickers read it on every control change)."""
+    frames = tuple(catalog[t] for t in tables)
+
+    def build() -> CountryYears:
+        years: dict[str, set[int]] = {}
+        for frame, column in zip(frames, tables.values(), strict=True):
+            for country, held in years_by_country(frame, column).items():
+                years.setdefault(country, set()).update(held)
+        by_year: dict[int, set[str]] = {}
+        for country, held in years.items():
+            for y in held:
+                by_year.setdefault(y, set()).add(country)
+        return CountryYears(
+            years={c: frozenset(ys) for c, ys in years.items()},
+            countries={y: tuple(sorted(cs)) for y, cs in by_year.items()},
+        )
+
+    return derived("country-years-" + ",".join(tables), frames, build)
+
+
+def pair_pickers(tables: Mapping[str, str], what: str) -> tuple[Param, Param, Param]:
+    """Country A, country B and year for a page drawn from `tables` ({table: year column}):
+    a country is offered if the tables hold it, listed if they hold it for the year; a year is
+    offered if they hold both countries for it. `what` names the figures in messages."""
+
+    def held(catalog, values) -> tuple[str, ...]:
+        return tuple(sorted(country_years(catalog, tables).years))
+
+    def in_year(catalog, values) -> tuple[str, ...]:
+        return country_years(catalog, tables).countries.get(values["year"], ())
+
+    def pair_years(catalog, values) -> tuple[int, ...]:
+        return country_years(catalog, tables).pair_years(values["a"], values["b"])
+
+    a, b = (
+        replace(p, offered=held, options=in_year, unavailable="{value} has no " + what)
+        for p in (COUNTRY_A, COUNTRY_B)
+    )
+    year = replace(
+        YEAR,
+        offered=pair_years,
+        unavailable="{a} and {b} have no " + what + " in common for {value}",
+    )
+    return a, b, year
+
+
+# Manpower measures in people's words; a `measures` mapping in manpower.meta.yaml, where
+# present, has the last word.
+MEASURE_WORDS = {
+    "wartime_strength": "wartime strength",
+    "active": "active personnel",
+    "total_military": "total armed forces",
+    "reserve": "reserve personnel",
+    "paramilitary": "paramilitary forces",
+    "available_manpower": "manpower available for service",
+    "fit_for_service": "manpower fit for service",
+    "population": "population",
+}
+
+
+def measure_words(catalog) -> dict[str, str]:
+    """code -> people's words for every manpower measure (see MEASURE_WORDS)."""
+    meta = getattr(catalog, "meta", {})  # hand-made catalogs in tests are plain dicts
+    stated = meta.get("manpower", {}).get("measures") or {}
+    return {**MEASURE_WORDS, **{str(k): str(v) for k, v in stated.items()}}
+
+
+def measure_name(measure: str) -> str:
+    """One measure in people's words (the code's words where none is known)."""
+    if not measure:
+        return "the best measure both countries have"
+    return measure_words(load_catalog()).get(measure, measure.replace("_", " "))
 
 
 @functools.cache

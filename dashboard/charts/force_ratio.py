@@ -3,24 +3,92 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from dashboard.charts import Chart, register
-from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, columns, country_name, pick
+from dashboard.charts import Chart, derived, register
+from dashboard.charts.common import (
+    COUNTRY_A,
+    COUNTRY_B,
+    YEAR,
+    columns,
+    country_name,
+    measure_name,
+    pick,
+)
 from dashboard.charts.equipment import SOURCE, chosen_source
 from dashboard.params import Param
 from dashboard.style import RULE_COLOURS, VERDICT_COLOURS, base_layout, country_colour, fmt_number
 from indicators.common import column_arrays, frame_of
 from indicators.equipment import equipment_balance_columns
-from indicators.force_ratio import scenario_record
+from indicators.force_ratio import FORCE_MEASURES, StrengthIndex, index_strengths, scenario_record
+from validation import Catalog
 
 TERRAIN = Param("terrain", "Terrain", "choice", "general", ("general", "mountain"))
 SHARE_A = Param("share_a", "Share of A committed (%)", "percent", 100.0, lo=1, hi=100)
 SHARE_B = Param("share_b", "Share of B committed (%)", "percent", 100.0, lo=1, hi=100)
 RULE_LABELS = {"general": "3:1 prepared defence", "mountain": "6:1 mountains"}
+
+
+def strengths(catalog: Catalog) -> StrengthIndex:
+    """Which strength figures the manpower table holds, built once per table: pickers and
+    settling read it on every control change."""
+    manpower = catalog["manpower"]
+    return derived("strength-index", (manpower,), lambda: index_strengths(manpower))
+
+
+def _measures_held(catalog: Catalog) -> tuple[str, ...]:
+    index = strengths(catalog)
+    held = {m for (_, m) in index.by_year_measure}
+    return tuple(m for m in FORCE_MEASURES if m in held)
+
+
+def _countries_held(catalog: Catalog, values: Mapping[str, Any]) -> tuple[str, ...]:
+    return strengths(catalog).countries()
+
+
+def _countries_for(catalog: Catalog, values: Mapping[str, Any]) -> tuple[str, ...]:
+    return strengths(catalog).countries_with(values["year"], values.get("measure"))
+
+
+def _pair_years(catalog: Catalog, values: Mapping[str, Any]) -> tuple[int, ...]:
+    return strengths(catalog).years(values["a"], values["b"])
+
+
+def _pair_measures(catalog: Catalog, values: Mapping[str, Any]) -> tuple[str, ...]:
+    return strengths(catalog).measures(values["a"], values["b"], values["year"])
+
+
+# The pickers of a force ratio offer what the manpower table can draw: countries with figures
+# for the year and measure, the years the pair has, the measures it has that year (best first).
+STRENGTH_A, STRENGTH_B = (
+    replace(
+        p,
+        offered=_countries_held,
+        options=_countries_for,
+        unavailable="{value} has no personnel figures",
+    )
+    for p in (COUNTRY_A, COUNTRY_B)
+)
+STRENGTH_YEAR = replace(
+    YEAR,
+    offered=_pair_years,
+    unavailable="{a} and {b} have no personnel figures in common for {value}",
+)
+# No default measure: the best the pair has that year (FORCE_MEASURES order).
+MEASURE = Param(
+    "measure",
+    "Measure",
+    "choice",
+    None,
+    _measures_held,
+    offered=_pair_measures,
+    words=measure_name,
+    unavailable="{a} and {b} have no figures of {value} for {year}",
+)
 
 
 def _rule_lines(doctrine: pd.DataFrame) -> dict[str, float]:
@@ -41,7 +109,9 @@ def force_ratio_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
         p["terrain"],
         p["share_a"],
         p["share_b"],
+        p.get("measure"),
     )
+    record["measure_name"] = measure_name(record["measure"])
     return frame_of({k: [v] for k, v in {**record, **_rule_lines(catalog["doctrine"])}.items()})
 
 
@@ -93,7 +163,7 @@ def _first_row(data: pd.DataFrame) -> dict[str, Any]:
 def force_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     row = _first_row(data)
     rules = _rules_of(data)
-    label = f"{row['attacker']} : {row['defender']}"
+    label = f"{country_name(row['attacker'])} : {country_name(row['defender'])}"
     shapes, notes = _rule_shapes(rules, row["terrain"])
     shapes.append(
         {
@@ -148,14 +218,26 @@ def force_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     }
 
 
+def _span(low: float, high: float, show=fmt_number) -> str:
+    """'130,000-140,000', or one number when both ends are the same."""
+    return show(low) if show(low) == show(high) else f"{show(low)}-{show(high)}"
+
+
+def _ratio(x: float) -> str:
+    return f"{x:.2f}"
+
+
 def force_ratio_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     row = _first_row(data)
+    measure = str(row["measure_name"])
     return (
+        f"{measure[:1].upper()}{measure[1:]}: "
         f"{country_name(row['attacker'])} ({row['attacker_share']:g}% committed: "
-        f"{fmt_number(row['attacker_low'])}-{fmt_number(row['attacker_high'])}) against "
+        f"{_span(row['attacker_low'], row['attacker_high'])}) against "
         f"{country_name(row['defender'])} ({row['defender_share']:g}%: "
-        f"{fmt_number(row['defender_low'])}-{fmt_number(row['defender_high'])}), {row['year']}: "
-        f"ratio {row['ratio_low']:.2f}-{row['ratio_high']:.2f} (mid {row['ratio_mid']:.2f}). "
+        f"{_span(row['defender_low'], row['defender_high'])}), {row['year']}: "
+        f"ratio {_span(row['ratio_low'], row['ratio_high'], _ratio)} "
+        f"(mid {row['ratio_mid']:.2f}). "
         f"{row['min_ratio']:g}:1 rule for {row['terrain']} terrain {row['verdict_text']}."
     )
 
@@ -165,7 +247,7 @@ register(
         slug="force-ratio",
         title="Force ratio against doctrine",
         page="/force-ratio",
-        params=(COUNTRY_A, COUNTRY_B, YEAR, TERRAIN, SHARE_A, SHARE_B),
+        params=(STRENGTH_A, STRENGTH_B, STRENGTH_YEAR, MEASURE, TERRAIN, SHARE_A, SHARE_B),
         data=force_ratio_data,
         figure=force_ratio_figure,
         caption=force_ratio_caption,

@@ -155,8 +155,9 @@ def _download(content: bytes, ext: str, name: str, hit: bool) -> Response:
 
 
 def chart_index() -> dict[str, Any]:
-    """Every chart: slug, title, page, units, parameters (kind, default, allowed values or
-    range) and the URLs of its outputs."""
+    """Every chart: slug, title, page, units, parameters (kind, default, allowed values in
+    codes and in people's words, or range) and the URLs of its outputs. A default of null is
+    decided by the data (the force ratio's measure: the best the pair has that year)."""
     catalog = load_catalog()
 
     def described(p: Param) -> dict[str, Any]:
@@ -165,9 +166,8 @@ def chart_index() -> dict[str, Any]:
         entry["default"] = default
         if p.kind in ("choice", "multi"):
             entry["allowed"] = p.allowed(catalog)
-            if p.labels is not None:
-                labels = p.labels(catalog)
-                entry["labels"] = {str(v): labels.get(v, str(v)) for v in entry["allowed"]}
+            if p.labels is not None or p.words is not None:
+                entry["labels"] = [p.label_of(catalog, v) for v in entry["allowed"]]
             if p.narrow is not None:
                 entry["narrowed"] = (
                     "only the values that report the other parameters' selection are taken"

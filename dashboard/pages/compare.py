@@ -14,17 +14,19 @@ import pandas as pd
 from dash import Input, Output, html
 
 from dashboard.charts import derived
-from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, country_name
+from dashboard.charts.common import country_name, measure_words, pair_pickers
 from dashboard.cite import cite
 from dashboard.components import (
-    control,
     control_id,
+    control_outputs,
+    control_updates,
+    controls,
     is_first_call,
     messages,
     page_params,
-    values_from_controls,
+    settled_from_controls,
 )
-from dashboard.params import parse_query, to_query
+from dashboard.params import to_query
 from dashboard.style import fmt_number
 from indicators.common import interval_of
 from indicators.conflicts import CONFLICT_FIELDS, flag_source_conflicts
@@ -33,7 +35,11 @@ from validation.schemas import MANPOWER_MEASURES
 
 PATH, NAME, ORDER, NAV = "/compare", "Compare", 1, True
 PAGE = "compare"
-PARAMS = (COUNTRY_A, COUNTRY_B, YEAR)
+# Countries and years offered are those with a figure in any table the comparison reads.
+PARAMS = pair_pickers(
+    {"manpower": "year", "rankings": "edition", "spending": "year", "equipment": "year"},
+    "figures",
+)
 TABLE_ID = "compare-table"
 FLAG_TEXT = "⚑ sources disagree"
 MISSING = "-"
@@ -184,13 +190,21 @@ def compare_records(catalog: Catalog, a: str, b: str, year: int) -> list[dict]:
     )
     mp_reports = _interval_reports(mp)
     mp_flags = _conflicted_keys(manpower, "manpower")
+    names = measure_words(catalog)
     for m in _in_order({r[1] for r in mp}, MANPOWER_MEASURES):
         cells = [
             (mp_reports.get((c, m), []), any((c, year, m, f) in mp_flags for f in RANGE_FIELDS))
             for c in pair
         ]
         rows.append(
-            _row("Manpower", f"manpower-{m}", f"Manpower: {_words(m)}", "persons", "number", cells)
+            _row(
+                "Manpower",
+                f"manpower-{m}",
+                f"Manpower: {names.get(m, _words(m))}",
+                "persons",
+                "number",
+                cells,
+            )
         )
 
     rankings = catalog["rankings"]
@@ -379,7 +393,7 @@ def layout(**query: str) -> html.Div:
                 className="lead",
             ),
             messages(PAGE, problems),
-            html.Div([control(PAGE, p, values[p.name]) for p in PARAMS], className="controls"),
+            controls(PAGE, PARAMS, values),
             html.Table(
                 table_for(a, b, year),
                 id=TABLE_ID,
@@ -393,13 +407,20 @@ def layout(**query: str) -> html.Div:
     Output("url", "search", allow_duplicate=True),
     Output(TABLE_ID, "children"),
     Output(f"{PAGE}-messages", "children"),
+    *control_outputs(PAGE, PARAMS),
     *[Input(control_id(PAGE, p.name), "value") for p in PARAMS],
     prevent_initial_call=True,
 )
 def update_table(*raw: Any) -> tuple:
-    """Controls -> the table and the URL's query (parsed as register_page_callback does)."""
-    values, problems = parse_query(PARAMS, values_from_controls(PARAMS, raw), load_catalog())
+    """Controls -> the table, the pickers and the URL's query (as register_page_callback)."""
+    values, problems = settled_from_controls(PARAMS, raw)
     if is_first_call(len(PARAMS)):
-        return to_query(PARAMS, values), dash.no_update, dash.no_update
+        n_pickers = len(control_outputs(PAGE, PARAMS))
+        return to_query(PARAMS, values), *([dash.no_update] * (2 + n_pickers))
     table = table_for(values["a"], values["b"], values["year"])
-    return to_query(PARAMS, values), table, [html.P(m) for m in problems]
+    return (
+        to_query(PARAMS, values),
+        table,
+        [html.P(m) for m in problems],
+        *control_updates(PARAMS, values),
+    )

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR
+from dashboard.charts.common import pair_pickers
 from dashboard.charts.equipment import SCALE, SOURCE
 from dashboard.components import chart_page, register_page_callback
 
 PATH, NAME, ORDER, NAV = "/equipment", "Equipment", 5, True
 PAGE = "equipment"
-PARAMS = (COUNTRY_A, COUNTRY_B, YEAR, SCALE, SOURCE)
+# Countries and years offered are those with equipment counts.
+PARAMS = (*pair_pickers({"equipment": "year"}, "equipment counts"), SCALE, SOURCE)
 # equipment-ratio is registered in dashboard/charts/force_ratio.py and shown here as well.
 CHARTS = ("equipment-counts", "equipment-ratio")
 TITLE = "Equipment by category"

@@ -1,26 +1,47 @@
-"""/: the case at a glance (by default Azerbaijan against Armenia, 2020): manpower and the force
-ratio against 3:1 and 6:1, GFP and GMI ranks with their sources, the opening strikes. Each card
-links to the page that explores it."""
+"""/: two countries at a glance for one year (by default Azerbaijan against Armenia, 2020):
+manpower by the best measure both have and the force ratio against 3:1 and 6:1, GFP and GMI
+ranks with their sources, and for the 2020 war the opening strikes. Each card links to the page
+that explores it; the pickers are those of /force-ratio, and the URL carries a, b and year."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
-from urllib.parse import urlencode
 
+import dash
+import numpy as np
 import pandas as pd
-from dash import dcc, html
+from dash import Input, Output, dcc, html
 
-from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR, country_name
-from dashboard.cite import cite_one
-from dashboard.components import chart_block, messages, page_params
+from dashboard.charts import derived
+from dashboard.charts.common import country_name, measure_name
+from dashboard.charts.force_ratio import MEASURE, STRENGTH_A, STRENGTH_B, STRENGTH_YEAR, strengths
+from dashboard.cite import citations
+from dashboard.components import (
+    _origin,
+    chart_block,
+    control_id,
+    control_outputs,
+    control_updates,
+    controls,
+    is_first_call,
+    messages,
+    page_params,
+    settled_from_controls,
+    to_plain,
+)
+from dashboard.params import to_query
 from dashboard.style import fmt_number
 from indicators.attrition import opening_shares
-from indicators.common import to_interval
+from indicators.common import column_arrays, to_interval
 from validation import load_catalog
+from validation.schemas import WAR_START
 
 PATH, NAME, ORDER, NAV = "/", "Overview", 0, True
 PAGE = "overview"
-PARAMS = (COUNTRY_A, COUNTRY_B, YEAR)
+PARAMS = (STRENGTH_A, STRENGTH_B, STRENGTH_YEAR)
+CONTENT_ID = "overview-content"
+TITLE_ID = "overview-title"
 QUALIFIER_WORDS = {
     "up_to": "up to ",
     "more_than": "more than ",
@@ -45,7 +66,12 @@ def reported_values(rows: pd.DataFrame, column: str) -> list[tuple[str, float, f
     return [(s, float(v), float(v)) for s, v in zip(vals["source_id"], vals[column], strict=True)]
 
 
-def sourced(reports: list[tuple[str, float, float]], sources: pd.DataFrame, unit: str = "") -> Any:
+def _citations() -> dict[str, str]:
+    sources = load_catalog()["sources"]
+    return derived("citations", (sources,), lambda: citations(sources))
+
+
+def sourced(reports: list[tuple[str, float, float]], unit: str = "") -> Any:
     """The value (a range when sources or the source give one) and a source mark; the mark is
     amber when sources disagree, and its tooltip lists every report with its citation."""
     if not reports:
@@ -53,12 +79,12 @@ def sourced(reports: list[tuple[str, float, float]], sources: pd.DataFrame, unit
     lo = min(r[1] for r in reports)
     hi = max(r[2] for r in reports)
     text = fmt_number(lo) if lo == hi else f"{fmt_number(lo)}-{fmt_number(hi)}"
-    by_id = sources.set_index("source_id")
+    cited = _citations()
     disagree = len({(r[1], r[2]) for r in reports}) > 1
     lines = []
     for sid, rlo, rhi in reports:
         shown = fmt_number(rlo) if rlo == rhi else f"{fmt_number(rlo)}-{fmt_number(rhi)}"
-        lines.append(f"{shown}: {cite_one(by_id.loc[sid]) if sid in by_id.index else sid}")
+        lines.append(f"{shown}: {cited.get(sid, sid)}")
     title = ("Sources disagree:\n" if disagree else "") + "\n".join(lines)
     mark = html.Sup(
         "⚑" if disagree else f"[{len(reports)}]" if len(reports) > 1 else "[s]",
@@ -86,34 +112,29 @@ def _pair(a: str, b: str, cell_a: Any, cell_b: Any) -> html.Table:
     )
 
 
+def _rows(frame: pd.DataFrame, **equal: object) -> pd.DataFrame:
+    """The rows whose columns equal the given values (numpy masks over the memoised arrays)."""
+    arrays = column_arrays(frame)
+    mask = np.ones(len(frame), dtype=bool)
+    for column, value in equal.items():
+        mask &= arrays[column] == value
+    return frame.take(np.flatnonzero(mask))
+
+
 def _rank_reports(rankings: pd.DataFrame, index: str, edition: int, country: str):
-    rows = rankings[
-        (rankings["index"] == index)
-        & (rankings["edition"] == edition)
-        & (rankings["country"] == country)
-    ]
-    return reported_values(rows, "rank")
+    return reported_values(_rows(rankings, index=index, edition=edition, country=country), "rank")
 
 
-def layout(**query: str) -> html.Div:
-    values, problems = page_params(PARAMS, query)
-    a, b, year = values["a"], values["b"], values["year"]
+def _opening_card(a: str, b: str, year: int) -> list[html.Article]:
+    """The opening strikes of the 2020 war, for its two sides in its year only."""
     catalog = load_catalog()
-    sources = catalog["sources"]
-    qs = urlencode({"a": a, "b": b, "year": year})
-    mp = catalog["manpower"]
-
-    def strength(country: str) -> Any:
-        rows = mp[
-            (mp["country"] == country)
-            & (mp["year"] == year)
-            & (mp["measure"] == "wartime_strength")
-        ]
-        return sourced(reported_values(rows, "value"), sources)
-
-    rk = catalog["rankings"]
-    shares = opening_shares(catalog["attrition"])
-    share_items = [
+    attrition = catalog["attrition"]
+    shares = derived("opening-shares", (attrition,), lambda: opening_shares(attrition))
+    sides = derived("war-sides", (attrition,), lambda: frozenset(attrition["side"]))
+    if year != WAR_START.year or {a, b} != sides:
+        return []
+    cited = _citations()
+    items = [
         html.Li(
             [
                 html.Strong(f"{QUALIFIER_WORDS.get(s.qualifier, '')}{s.high:g} %"),
@@ -121,7 +142,7 @@ def layout(**query: str) -> html.Div:
                 "27 September",
                 html.Sup(
                     "[s]",
-                    title=cite_one(sources.set_index("source_id").loc[s.source_id]),
+                    title=cited.get(s.source_id, s.source_id),
                     className="source-mark",
                     tabIndex=0,
                 ),
@@ -129,65 +150,80 @@ def layout(**query: str) -> html.Div:
         )
         for s in shares.itertuples()
     ]
-    force_params = {**values, "terrain": "general", "share_a": 100.0, "share_b": 100.0}
-    return html.Div(
+    return [_card("The opening strikes", "/attrition", [html.Ul(items)], "overview-opening")]
+
+
+def title(a: str, b: str, year: int) -> str:
+    return f"{country_name(a)} and {country_name(b)}, {year}"
+
+
+def content(a: str, b: str, year: int) -> list:
+    """The cards and the force ratio for one pair and year, as plain component dicts (kept
+    per selection and origin, which the embed snippet names; treat as read-only)."""
+    return _content(a, b, year, _origin())
+
+
+@functools.lru_cache(maxsize=512)
+def _content(a: str, b: str, year: int, origin: str) -> list:
+    if a == b:  # refused: the messages above say so
+        return to_plain([html.P("Choose two different countries.", id="overview-refused")])
+    catalog = load_catalog()
+    qs = to_query(PARAMS, {"a": a, "b": b, "year": year})
+    found = strengths(catalog).measures(a, b, year)
+    measure = found[0] if found else None
+    if measure is None:
+        manpower = [html.P(f"No personnel figures of the same measure for both in {year}.")]
+        heading = "Manpower"
+    else:
+        mp = catalog["manpower"]
+        reports = [
+            reported_values(_rows(mp, country=c, year=year, measure=measure), "value")
+            for c in (a, b)
+        ]
+        manpower = [_pair(a, b, *(sourced(r) for r in reports))]
+        heading = f"Manpower: {measure_name(measure)}"
+    rk = catalog["rankings"]
+    force_params = {
+        "a": a,
+        "b": b,
+        "year": year,
+        "measure": measure,
+        "terrain": "general",
+        "share_a": 100.0,
+        "share_b": 100.0,
+    }
+    force_query = to_query((*PARAMS, MEASURE), force_params)
+    cards = [
+        _card(heading, f"/compare{qs}", manpower, "overview-manpower"),
+        _card(
+            f"GFP {year} rank",
+            f"/rankings?index=gfp&countries={a},{b}",
+            [
+                _pair(a, b, *(sourced(_rank_reports(rk, "gfp", year, c)) for c in (a, b))),
+                html.P("Global Firepower; 1 = strongest.", className="note"),
+            ],
+            "overview-gfp",
+        ),
+        _card(
+            f"GMI {year} rank",
+            f"/rankings?index=gmi&countries={a},{b}",
+            [
+                _pair(a, b, *(sourced(_rank_reports(rk, "gmi", year, c)) for c in (a, b))),
+                html.P("BICC Global Militarisation Index; 1 = most militarised.", className="note"),
+            ],
+            "overview-gmi",
+        ),
+        *_opening_card(a, b, year),
+    ]
+    return to_plain(
         [
-            html.H1(f"{country_name(a)} and {country_name(b)}, {year}"),
-            messages(PAGE, problems),
-            html.Div(
-                [
-                    _card(
-                        "Manpower in the war",
-                        f"/compare?{qs}",
-                        [_pair(a, b, strength(a), strength(b))],
-                        "overview-manpower",
-                    ),
-                    _card(
-                        f"GFP {year} rank",
-                        f"/rankings?index=gfp&countries={a},{b}",
-                        [
-                            _pair(
-                                a,
-                                b,
-                                sourced(_rank_reports(rk, "gfp", year, a), sources),
-                                sourced(_rank_reports(rk, "gfp", year, b), sources),
-                            ),
-                            html.P("Global Firepower; 1 = strongest.", className="note"),
-                        ],
-                        "overview-gfp",
-                    ),
-                    _card(
-                        f"GMI {year} rank",
-                        f"/rankings?index=gmi&countries={a},{b}",
-                        [
-                            _pair(
-                                a,
-                                b,
-                                sourced(_rank_reports(rk, "gmi", year, a), sources),
-                                sourced(_rank_reports(rk, "gmi", year, b), sources),
-                            ),
-                            html.P(
-                                "BICC Global Militarisation Index; 1 = most militarised.",
-                                className="note",
-                            ),
-                        ],
-                        "overview-gmi",
-                    ),
-                    _card(
-                        "The opening strikes",
-                        "/attrition",
-                        [html.Ul(share_items)],
-                        "overview-opening",
-                    ),
-                ],
-                className="cards",
-            ),
+            html.Div(cards, className="cards"),
             html.Div(
                 [
                     chart_block("force-ratio", force_params),
                     dcc.Link(
                         "Explore terrain and committed forces →",
-                        href=f"/force-ratio?{urlencode(force_params)}",
+                        href=f"/force-ratio{force_query}",
                         id="overview-to-force",
                     ),
                 ],
@@ -196,3 +232,42 @@ def layout(**query: str) -> html.Div:
             ),
         ]
     )
+
+
+def layout(**query: str) -> html.Div:
+    values, problems = page_params(PARAMS, query)
+    a, b, year = values["a"], values["b"], values["year"]
+    return html.Div(
+        [
+            html.H1(title(a, b, year), id=TITLE_ID),
+            messages(PAGE, problems),
+            controls(PAGE, PARAMS, values),
+            html.Div(content(a, b, year), id=CONTENT_ID),
+        ]
+    )
+
+
+@dash.callback(
+    Output("url", "search", allow_duplicate=True),
+    Output(f"{PAGE}-messages", "children"),
+    *control_outputs(PAGE, PARAMS),
+    Output(TITLE_ID, "children"),
+    Output(CONTENT_ID, "children"),
+    *[Input(control_id(PAGE, p.name), "value") for p in PARAMS],
+    prevent_initial_call=True,
+)
+def update_overview(*raw: Any) -> list:
+    """Controls -> the cards, the title, the pickers and the URL (as register_page_callback)."""
+    values, problems = settled_from_controls(PARAMS, raw)
+    query = to_query(PARAMS, values)
+    n_out = 4 + len(control_outputs(PAGE, PARAMS))
+    if is_first_call(len(PARAMS)):
+        return [query, *([dash.no_update] * (n_out - 1))]
+    a, b, year = values["a"], values["b"], values["year"]
+    return [
+        query,
+        [html.P(m) for m in problems],
+        *control_updates(PARAMS, values),
+        title(a, b, year),
+        content(a, b, year),
+    ]

@@ -97,6 +97,30 @@ class UI:
         page.keyboard.press("Escape")
         page.locator("[role=listbox]").wait_for(state="detached")
 
+    def listed(self, control_id: str, typed: str = "") -> list[str]:
+        """Open a dropdown, type into its search box (if `typed`), and return the options it
+        lists once every one matches; the list stays open."""
+        page = self.page
+        page.locator(f"#{control_id}").click()
+        page.locator("[role=listbox]").wait_for()
+        if typed:
+            # typed into the search box itself: a key pressed while focus is still moving
+            # to it would be lost
+            search = page.locator("[role=listbox] input[type=search], input[type=search]").first
+            search.wait_for()
+            search.press_sequentially(typed)
+            page.wait_for_function(
+                "t => [...document.querySelectorAll('[role=option]')].every("
+                "o => o.innerText.toLowerCase().includes(t))",
+                arg=typed.lower(),
+            )
+        return page.locator("[role=option]").all_inner_texts()
+
+    def choose(self, control_id: str, text: str) -> None:
+        """Open a dropdown, type `text` into its search box and pick the option shown so."""
+        self.listed(control_id, text)
+        self.page.get_by_role("option", name=text, exact=True).click()
+
     def type_number(self, control_id: str, text: str) -> None:
         """Keyboard only: replace a number input's value and commit it with Enter."""
         self.page.locator(f"#{control_id}").focus()

@@ -15,8 +15,12 @@ from urllib.parse import urlsplit
 import pytest
 
 pytestmark = pytest.mark.browser
-DEFAULT_QUERY = "?a=AZE&b=ARM&year=2020&terrain=general&share_a=100&share_b=100"
-EMBED_QUERY = "?a=AZE&b=ARM&year=2020&terrain=mountain&share_a=100&share_b=100"
+DEFAULT_QUERY = (
+    "?a=AZE&b=ARM&year=2020&measure=wartime_strength&terrain=general&share_a=100&share_b=100"
+)
+EMBED_QUERY = (
+    "?a=AZE&b=ARM&year=2020&measure=wartime_strength&terrain=mountain&share_a=100&share_b=100"
+)
 # What the hostile_datasets fixture writes into countries.csv and sources.csv.
 HOSTILE_ARM = "<script>window.__pwned=1</script>Armenia"
 HOSTILE_AZE = '=HYPERLINK("http://example.invalid","Azerbaijan")'

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 pytestmark = pytest.mark.browser
-DEFAULT_QUERY = "?a=AZE&b=ARM&year=2020&terrain=general&share_a=100&share_b=100"
+DEFAULT_QUERY = (
+    "?a=AZE&b=ARM&year=2020&measure=wartime_strength&terrain=general&share_a=100&share_b=100"
+)
 
 
 class TestForceRatioPage:
@@ -59,11 +61,12 @@ class TestForceRatioPage:
         assert "share_b: '500' is outside 1-100" in text
         assert "colour: unknown parameter" in text
         ui.caption("force-ratio", "ratio 2.00-2.33")
-        assert ui.shown("force-ratio-a") == "AZE"
+        assert ui.shown("force-ratio-a") == "Azerbaijan (AZE)"
         assert page.console_errors == []
 
-    def test_missing_data_shows_a_message_not_an_error(self, live_server, page):
-        page.goto(live_server + "/force-ratio?a=GEO&b=ARM")
-        caption = page.locator("#caption-force-ratio").inner_text()
-        assert "No data for this selection" in caption and "GEO" in caption
+    def test_a_country_without_figures_falls_back_with_a_message(self, live_server, page, ui):
+        ui.open_settled(live_server + "/force-ratio?a=GEO&b=ARM", DEFAULT_QUERY)
+        text = ui.messages("force-ratio")
+        assert "a: Georgia (GEO) has no personnel figures; showing Azerbaijan (AZE)" in text
+        ui.caption("force-ratio", "ratio 2.00-2.33")
         assert page.console_errors == []

@@ -365,21 +365,35 @@ class TestComponents:
 
 class TestCallback:
     def test_controls_give_the_table_and_the_query(self):
-        search, table, problems = update_table("AZE", "GEO", 2020)
+        search, table, problems, *pickers = update_table("AZE", "GEO", 2020)
         assert search == "?a=AZE&b=GEO&year=2020"
         assert problems == []
         tree = html.Table(table)
         assert text_of(find(tree, "compare-sipri-milex_current_usd_m-b")).startswith("292.2")
+        # the pickers: a's options, a, b's options, b, the years both have, the year
+        a_options, a, _, b, years, year = pickers
+        assert (a, b, year) == ("AZE", "GEO", 2020)
+        assert {"label": "Georgia (GEO)", "value": "GEO"} in a_options
+        offered = [o["value"] for o in years]  # latest first; the world tables add 1992-2016
+        assert offered[0] == 2020 and offered == sorted(offered, reverse=True)
+        assert 2016 in offered and 1980 not in offered
+
+    def test_a_year_the_pair_lacks_falls_back_with_a_message(self):
+        search, _, problems, *_ = update_table("AZE", "GEO", 1980)  # before both states
+        assert search == "?a=AZE&b=GEO&year=2020"
+        assert "year: Azerbaijan (AZE) and Georgia (GEO) have no figures in common for 1980" in (
+            text_of(html.Div(problems))
+        )
 
     def test_a_cleared_year_falls_back_to_the_default(self):
-        search, _, problems = update_table("ARM", "AZE", None)
+        search, _, problems, *_ = update_table("ARM", "AZE", None)
         assert search == "?a=ARM&b=AZE&year=2020"
         assert problems == []
 
     def test_bad_values_are_reported(self):
-        search, _, problems = update_table("AZE", "ARM", 1800)
+        search, _, problems, *_ = update_table("AZE", "ARM", 1800)
         assert search == "?a=AZE&b=ARM&year=2020"
-        assert "year: '1800' is outside 1990-2030" in text_of(html.Div(problems))
+        assert "year: '1800' is outside 1816-2030" in text_of(html.Div(problems))
 
 
 def test_conflicts_listed_per_cell_are_every_report():

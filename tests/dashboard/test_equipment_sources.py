@@ -18,7 +18,7 @@ import pytest
 
 from dashboard.charts import get_chart, render
 from dashboard.charts.equipment import DIFFER_NAME, SOURCE, equipment_counts_figure
-from dashboard.components import control_options
+from dashboard.components import picks
 from dashboard.pages import equipment as page
 from dashboard.params import ParamError, parse_query
 from tests.export.conftest import clear_caches
@@ -130,13 +130,13 @@ class TestSourceParameter:
     def test_choices_are_the_sources_of_the_selection_in_words(self, small_import):
         assert get_chart("equipment-counts").params[-1] == SOURCE
         assert get_chart("equipment-ratio").params[-1] == SOURCE
-        assert control_options(SOURCE, DEFAULTS) == [
+        assert picks(SOURCE, DEFAULTS) == [
             {"label": "All sources", "value": "all"},
             {"label": "GFP 2020 (workbook)", "value": "gfp-2020-xlsx"},
             {"label": "GFP 2020 (workbook, imported)", "value": "import-gfp-2020"},
         ]
         # 2018: the embedded CSV gives AZE and ARM; the 2020 sheet is not among the choices
-        options = control_options(SOURCE, {**DEFAULTS, "year": 2018})
+        options = picks(SOURCE, {**DEFAULTS, "year": 2018})
         assert [o["label"] for o in options] == ["All sources", "GFP 2018 (CSV)"]
 
     def test_a_source_without_the_selection_is_refused_naming_it(self, small_import):
@@ -168,8 +168,9 @@ class TestSourceParameter:
         charts = {c["slug"]: c for c in chart_index()["charts"]}
         source = {p["name"]: p for p in charts["equipment-counts"]["params"]}["source"]
         assert source["default"] == "all"
-        assert source["labels"]["import-gfp-2020"] == "GFP 2020 (workbook, imported)"
-        assert source["labels"]["gfp-2018-csv"] == "GFP 2018 (CSV)"
+        labels = dict(zip(source["allowed"], source["labels"], strict=True))
+        assert labels["import-gfp-2020"] == "GFP 2020 (workbook, imported)"
+        assert labels["gfp-2018-csv"] == "GFP 2018 (CSV)"
         assert "narrowed" in source
 
 

@@ -23,7 +23,7 @@ from dashboard.charts.rankings import (
     rankings_trend_data,
     rankings_trend_figure,
 )
-from dashboard.components import control_options
+from dashboard.components import picks
 from dashboard.pages import rankings as page
 from dashboard.params import ParamError, parse_query
 from dashboard.style import country_colour
@@ -374,7 +374,7 @@ class TestSourceChoice:
 
     def test_choices_rank_every_chosen_country(self, catalog):
         values = {**GFP, "source": "all"}
-        labels = [o["label"] for o in control_options(SOURCE, values)]
+        labels = [o["label"] for o in picks(SOURCE, values)]
         assert labels[:4] == [
             "All sources",
             "GFP 2017 (Report.az)",
@@ -383,7 +383,7 @@ class TestSourceChoice:
         ]
         # AzerNews ranks Azerbaijan only (64): not a choice for AZE and ARM, one for AZE alone
         assert "GFP 2020 (AzerNews)" not in labels
-        alone = control_options(SOURCE, {**values, "countries": ("AZE",)})
+        alone = picks(SOURCE, {**values, "countries": ("AZE",)})
         assert "GFP 2020 (AzerNews)" in [o["label"] for o in alone]
 
     def test_one_report_draws_its_ranks_alone(self, catalog):

@@ -47,10 +47,12 @@ def clear_caches() -> None:
     citations), so that the next call reads the directory MILBAL_DATASETS_DIR names."""
     from dashboard import charts, cite
     from dashboard.charts import common
+    from dashboard.pages import overview
     from validation import load_catalog
 
     load_catalog.cache_clear()
     charts._render.cache_clear()
+    overview._content.cache_clear()
     common._names.cache_clear()
     cite._embedded_citations.cache_clear()
 

@@ -25,8 +25,22 @@ def test_index_lists_every_chart_with_its_parameters(client):
     force = charts["force-ratio"]
     assert (force["title"], force["page"]) == ("Force ratio against doctrine", "/force-ratio")
     params = {p["name"]: p for p in force["params"]}
-    assert list(params) == ["a", "b", "year", "terrain", "share_a", "share_b"]
+    assert list(params) == ["a", "b", "year", "measure", "terrain", "share_a", "share_b"]
     assert params["a"]["allowed"] == params["b"]["allowed"] == _iso3()
+    assert params["a"]["labels"][params["a"]["allowed"].index("AZE")] == "Azerbaijan (AZE)"
+    # the measure is the best the pair has that year unless given; named in words
+    assert params["measure"]["default"] is None
+    assert params["measure"]["allowed"] == [
+        "wartime_strength",
+        "active",
+        "total_military",
+        "reserve",
+    ]
+    assert params["measure"]["labels"][:3] == [
+        "wartime strength",
+        "active personnel",
+        "total armed forces",
+    ]
     assert (params["a"]["default"], params["b"]["default"]) == ("AZE", "ARM")
     assert params["terrain"] == {
         "name": "terrain",
@@ -36,7 +50,7 @@ def test_index_lists_every_chart_with_its_parameters(client):
         "allowed": ["general", "mountain"],
     }
     assert (params["year"]["min"], params["year"]["max"], params["year"]["default"]) == (
-        1990,
+        1816,
         2030,
         2020,
     )

@@ -11,11 +11,14 @@ from hypothesis import strategies as st
 
 from indicators.common import IndicatorError
 from indicators.force_ratio import (
+    best_measure,
     check_doctrine,
     compute_force_ratio,
     compute_scenario,
     doctrine_verdict,
+    index_strengths,
     ratio_interval,
+    select_strength,
 )
 from validation import load_catalog
 
@@ -169,12 +172,125 @@ class TestBadInput:
         ):
             compute_scenario(ESSAY, DOCTRINE, "AZE", "ARM", 2020, terrain="desert")
 
-    def test_several_sources_must_be_chosen(self):
+    def test_the_same_country_on_both_sides_is_refused(self):
+        with pytest.raises(IndicatorError, match="both AZE; choose two different countries"):
+            compute_force_ratio(ESSAY, "AZE", "AZE", 2020)
+
+
+def figures(*rows):
+    """rows of (country, year, measure, value, low, high, source_id)."""
+    return pd.DataFrame(
+        [
+            {
+                "country": c,
+                "year": y,
+                "measure": m,
+                "value": v,
+                "low": lo,
+                "high": hi,
+                "qualifier": "exact",
+                "source_id": s,
+                "note": None,
+            }
+            for c, y, m, v, lo, hi, s in rows
+        ]
+    ).astype({"value": "Float64", "low": "Float64", "high": "Float64"})
+
+
+class TestSeveralSources:
+    def test_two_sources_give_the_interval_spanning_them(self):
+        # A: 100 (s1) and 120 (s2) -> 100-120, mid 110; B: 10 (s1) and 8-12 (s2) -> 8-12, mid 10
         mp = manpower(
-            ("A", 100, None, None, "s1"), ("A", 120, None, None, "s2"), ("B", 10, None, None, "s1")
+            ("A", 100, None, None, "s1"),
+            ("A", 120, None, None, "s2"),
+            ("B", 10, None, None, "s1"),
+            ("B", None, 8, 12, "s2"),
         )
-        with pytest.raises(IndicatorError, match=r"several sources \(s1, s2\)"):
-            compute_force_ratio(mp, "A", "B", 2020)
+        row = compute_force_ratio(mp, "A", "B", 2020).iloc[0]
+        assert (row["attacker_low"], row["attacker_mid"], row["attacker_high"]) == (100, 110, 120)
+        assert (row["defender_low"], row["defender_mid"], row["defender_high"]) == (8, 10, 12)
+        assert row["ratio_low"] == pytest.approx(100 / 12)
+        assert row["ratio_mid"] == pytest.approx(11.0)
+        assert row["ratio_high"] == pytest.approx(15.0)
+        assert row["source_id"] == "s1;s2"
+
+    def test_sources_that_agree_give_a_point(self):
+        mp = manpower(
+            ("A", 100, None, None, "s1"), ("A", 100, None, None, "s2"), ("B", 50, None, None, "s1")
+        )
+        row = compute_force_ratio(mp, "A", "B", 2020).iloc[0]
+        assert (row["ratio_low"], row["ratio_mid"], row["ratio_high"]) == (2, 2, 2)
+        assert row["source_id"] == "s1;s2"
+
+    def test_one_source_can_still_be_chosen(self):
+        mp = manpower(("A", 100, None, None, "s1"), ("A", 120, None, None, "s2"))
+        strength = select_strength(mp, "A", 2020, source_id="s2")
+        assert (strength["low"], strength["high"], strength["source_id"]) == (120, 120, "s2")
+
+    def test_a_source_without_a_value_is_left_out(self):
+        mp = manpower(("A", 100, None, None, "s1"), ("A", None, None, None, "s2"))
+        strength = select_strength(mp, "A", 2020)
+        assert (strength["low"], strength["high"], strength["source_id"]) == (100, 100, "s1")
+
+
+# India and Pakistan as the World Bank and COW give them, plus an invented active figure.
+PAIR = figures(
+    ("IND", 2016, "total_military", 2_750_000, None, None, "wdi"),
+    ("IND", 2016, "total_military", 1_395_000, None, None, "cow"),
+    ("PAK", 2016, "total_military", 936_000, None, None, "wdi"),
+    ("PAK", 2016, "total_military", 635_000, None, None, "cow"),
+    ("IND", 2015, "total_military", 2_700_000, None, None, "wdi"),
+    ("PAK", 2015, "total_military", 930_000, None, None, "wdi"),
+    ("IND", 2015, "active", 1_300_000, None, None, "x"),
+    ("PAK", 2015, "active", 620_000, None, None, "x"),
+    ("PAK", 2015, "wartime_strength", 700_000, None, None, "x"),
+    ("IND", 2015, "population", 1_300_000_000, None, None, "x"),
+    ("PAK", 2015, "population", 190_000_000, None, None, "x"),
+    ("PAK", 2014, "total_military", 900_000, None, None, "wdi"),
+)
+
+
+class TestMeasureFallback:
+    def test_a_pair_with_only_total_armed_forces(self):
+        # 2016: IND 1,395,000-2,750,000, PAK 635,000-936,000 (WDI and COW disagree)
+        row = compute_force_ratio(PAIR, "IND", "PAK", 2016, measure=None).iloc[0]
+        assert row["measure"] == "total_military"
+        assert row["ratio_low"] == pytest.approx(1_395_000 / 936_000)
+        assert row["ratio_mid"] == pytest.approx(2_072_500 / 785_500)
+        assert row["ratio_high"] == pytest.approx(2_750_000 / 635_000)
+        assert row["source_id"] == "wdi;cow"
+
+    def test_active_comes_before_total_and_wartime_needs_both_sides(self):
+        # 2015: only PAK has a wartime strength; both have active and total armed forces
+        assert best_measure(PAIR, "IND", "PAK", 2015) == "active"
+        row = compute_force_ratio(PAIR, "IND", "PAK", 2015, measure=None).iloc[0]
+        assert row["ratio_mid"] == pytest.approx(1_300_000 / 620_000)
+
+    def test_wartime_strength_comes_first(self):
+        assert best_measure(ESSAY, "AZE", "ARM", 2020) == "wartime_strength"
+
+    def test_no_measure_in_common_names_the_years_there_are(self):
+        with pytest.raises(
+            IndicatorError, match="in 2014; they have figures in common for 2015-2016"
+        ):
+            best_measure(PAIR, "IND", "PAK", 2014)
+
+
+class TestStrengthIndex:
+    index = index_strengths(PAIR)
+
+    def test_years_the_pair_has_latest_first(self):
+        assert self.index.years("IND", "PAK") == (2016, 2015)
+        assert self.index.years("PAK", "XYZ") == ()
+
+    def test_measures_both_have_best_first_population_left_out(self):
+        assert self.index.measures("IND", "PAK", 2015) == ("active", "total_military")
+        assert self.index.measures("IND", "PAK", 2014) == ()
+
+    def test_countries_with_a_measure_in_a_year(self):
+        assert self.index.countries_with(2015, "wartime_strength") == ("PAK",)
+        assert self.index.countries_with(2014) == ("PAK",)
+        assert self.index.countries() == ("IND", "PAK")
 
 
 strengths = st.floats(min_value=1.0, max_value=1e7, allow_nan=False, allow_infinity=False)

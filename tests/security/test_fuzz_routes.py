@@ -267,12 +267,11 @@ def control_values(params: list) -> st.SearchStrategy:
 
 
 def test_pages_with_controls_have_a_callback():
-    """Every page with controls but the overview (its controls are links) has one callback
-    taking them all, and each is fuzzed below."""
+    """Every page with controls has one callback taking them all, and each is fuzzed below."""
     from dashboard.factory import load_pages
 
     pages = {m.PAGE for m in load_pages() if hasattr(m, "PARAMS") and hasattr(m, "PAGE")}
-    assert {page for page, _, _ in page_callbacks(app_client())} == pages - {"overview"}
+    assert {page for page, _, _ in page_callbacks(app_client())} == pages
 
 
 @pytest.mark.parametrize(

@@ -143,10 +143,12 @@ def clear_caches() -> None:
     next call reads the folders the environment names."""
     from dashboard import charts, cite
     from dashboard.charts import common
+    from dashboard.pages import overview
     from validation import load_catalog
 
     load_catalog.cache_clear()
     charts._render.cache_clear()
+    overview._content.cache_clear()
     common._names.cache_clear()
     cite._embedded_citations.cache_clear()
 
