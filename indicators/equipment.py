@@ -42,6 +42,25 @@ def country_counts(
     return {cat: span_of(found) for cat, found in reports.items()}
 
 
+def nearest_shared_year(
+    equipment: pd.DataFrame, a: str, b: str, year: int, source: str | None = None
+) -> int | None:
+    """The year nearest `year` in which both countries report equipment (from `source` only,
+    if given): `year` itself when they do, the later of two equally near, None when no year
+    has both. Personnel and equipment come from different sources and editions, so a force
+    ratio for 2016 may have its counts in 2018 only."""
+    arrays = column_arrays(equipment)
+    if source is not None:
+        keep = arrays["source_id"] == source
+        countries, years = arrays["country"][keep], arrays["year"][keep]
+    else:
+        countries, years = arrays["country"], arrays["year"]
+    shared = set(years[countries == a].tolist()) & set(years[countries == b].tolist())
+    if not shared:
+        return None
+    return int(min(shared, key=lambda y: (abs(y - year), -y)))
+
+
 def span_of(reports: list[tuple]) -> tuple:
     """(low, mid, high, source_id, reports) of one figure from its reports (source_id, low,
     mid, high): the interval over every report (see country_counts)."""
@@ -93,7 +112,11 @@ def equipment_balance_columns(
     frame (a chart adds its own columns and makes one frame of all)."""
     known = set(column_arrays(equipment)["country"])
     for country in (a, b):
-        require_known(country, known, "country")
+        if country not in known:  # a country of the world tables that no equipment source covers
+            raise IndicatorError(
+                f"no equipment counts for {country} in any year{_from(source)}; "
+                "`milbal fetch gfp` adds Global Firepower's for about 140 countries"
+            )
     ca, cb = (country_counts(equipment, c, year, source) for c in (a, b))
     for country, counts in ((a, ca), (b, cb)):
         if not counts:

@@ -23,7 +23,7 @@ from dashboard.charts.equipment import SOURCE, chosen_source
 from dashboard.params import Param
 from dashboard.style import RULE_COLOURS, VERDICT_COLOURS, base_layout, country_colour, fmt_number
 from indicators.common import column_arrays, frame_of
-from indicators.equipment import equipment_balance_columns
+from indicators.equipment import equipment_balance_columns, nearest_shared_year
 from indicators.force_ratio import FORCE_MEASURES, StrengthIndex, index_strengths, scenario_record
 from validation import Catalog
 
@@ -257,9 +257,13 @@ register(
 
 
 def equipment_ratio_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
-    """compute_equipment_balance's rows with the rule lines, in one frame."""
+    """compute_equipment_balance's rows with the rule lines, in one frame; for the nearest
+    year with counts for both countries where the chosen year has none (the caption says so:
+    on /force-ratio the year is that of the personnel figures)."""
+    equipment, source = catalog["equipment"], chosen_source(p)
+    year = nearest_shared_year(equipment, p["a"], p["b"], p["year"], source) or p["year"]
     out = equipment_balance_columns(
-        catalog["equipment"], catalog["doctrine"], p["a"], p["b"], p["year"], None, chosen_source(p)
+        equipment, catalog["doctrine"], p["a"], p["b"], year, None, source
     )
     n = len(out["category"])
     rules = {c: np.full(n, r) for c, r in _rule_lines(catalog["doctrine"]).items()}
@@ -339,8 +343,10 @@ def equipment_ratio_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     cols = columns(data)
     met3 = cols["category"][cols["verdict_general"] == "met"].tolist()
     met6 = cols["category"][cols["verdict_mountain"] == "met"].tolist()
+    year = int(cols["year"][0]) if len(cols["year"]) else p["year"]
+    when = f"{year}" if year == p["year"] else f"{year} (the nearest year with counts for both)"
     return (
-        f"Equipment of {country_name(p['a'])} against {country_name(p['b'])}, {p['year']}, "
+        f"Equipment of {country_name(p['a'])} against {country_name(p['b'])}, {when}, "
         f"by category. At or above 3:1: {', '.join(met3) or 'none'}; "
         f"at or above 6:1: {', '.join(met6) or 'none'}."
     )

@@ -235,7 +235,7 @@ def compare_records(catalog: Catalog, a: str, b: str, year: int) -> list[dict]:
     sp_flags = _conflicted_keys(spending, "spending")
     for measure, label, unit, fmt in SPENDING_ROWS:
         cells = [(sp.get((c, measure), []), (c, year, measure, "value") in sp_flags) for c in pair]
-        rows.append(_row("Military spending (SIPRI)", f"sipri-{measure}", label, unit, fmt, cells))
+        rows.append(_row("Military spending", f"sipri-{measure}", label, unit, fmt, cells))
 
     equipment = catalog["equipment"]
     eq = _select(
@@ -388,7 +388,8 @@ def layout(**query: str) -> html.Div:
             html.H1("Compare two countries"),
             html.P(
                 "Two countries side by side for one year: personnel, the Global Firepower and "
-                "Global Militarisation rankings of that year's edition, SIPRI military spending "
+                "Global Militarisation rankings of that year's edition, military spending (SIPRI, "
+                "World Bank, COW) "
                 "and equipment counts. A dash means the data has no figure for that cell.",
                 className="lead",
             ),

@@ -139,7 +139,7 @@ class TestAzerbaijanArmenia2020:
         assert list(dict.fromkeys(rows["group"])) == [
             "Manpower",
             "Rankings",
-            "Military spending (SIPRI)",
+            "Military spending",
             "Equipment",
         ]
 

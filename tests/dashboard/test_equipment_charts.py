@@ -268,3 +268,19 @@ class TestPageLayout:
         assert [t["name"] for t in counts["data"]] == ["AZE", "GEO"]
         assert counts["layout"]["yaxis"]["type"] == "log"
         assert div["chart-equipment-ratio"].figure["data"][0]["type"] == "bar"
+
+
+def test_equipment_ratio_takes_the_nearest_year_with_counts_and_says_so():
+    # /force-ratio may settle on a year of personnel figures with no counts (2016 here): the
+    # equipment ratio is then that of the nearest year both countries report, named as such
+    from dashboard.charts import get_chart
+
+    chart = get_chart("equipment-ratio")
+    catalog = load_catalog()
+    params = {"a": "AZE", "b": "ARM", "year": 2016, "source": "all"}
+    data = chart.data(catalog, params)
+    nearest = {*data["year"].tolist()}
+    assert nearest == {2018}
+    assert "2018 (the nearest year with counts for both)" in chart.caption(data, params)
+    same = chart.data(catalog, {**params, "year": 2020})
+    assert "2020, by category" in chart.caption(same, {**params, "year": 2020})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
@@ -11,7 +12,12 @@ from scipy import stats
 from indicators.attrition import attrition_timeline, cumulative_daily, opening_shares
 from indicators.common import IndicatorError
 from indicators.conflicts import decimals_of, flag_source_conflicts, values_differ
-from indicators.equipment import compute_equipment_balance, country_counts, equipment_sources
+from indicators.equipment import (
+    compute_equipment_balance,
+    country_counts,
+    equipment_sources,
+    nearest_shared_year,
+)
 from indicators.rankings import fit_rank_trend, rank_gap, rank_series
 from validation import load_catalog
 
@@ -88,7 +94,7 @@ class TestEquipmentBalance:
     def test_unknown_category_and_country(self):
         with pytest.raises(IndicatorError, match="unknown category"):
             compute_equipment_balance(self.EQ, DOCTRINE, "A", "B", 2020, categories=["ships"])
-        with pytest.raises(IndicatorError, match="unknown country 'C'"):
+        with pytest.raises(IndicatorError, match="no equipment counts for C in any year"):
             compute_equipment_balance(self.EQ, DOCTRINE, "A", "C", 2020)
 
 
@@ -415,3 +421,32 @@ class TestIntervalConflicts:
         row = compare_rows(catalog, "A", "B", 2020).set_index("key").loc["manpower-active_military"]
         assert row["a_conflict"] == [("s1", 5000), ("s2", (4000, 6000))]
         assert row["b_conflict"] == []
+
+
+class TestNearestSharedYear:
+    """The year nearest the asked one in which both countries report equipment."""
+
+    EQ = pd.DataFrame(
+        {
+            "country": ["A", "B", "A", "B", "A", "B", "C"],
+            "year": [2014, 2014, 2018, 2018, 2020, 2021, 2016],
+            "category": ["tanks"] * 7,
+            "value": [1.0] * 7,
+            "low": [np.nan] * 7,
+            "high": [np.nan] * 7,
+            "source_id": ["s1", "s1", "s2", "s2", "s1", "s1", "s1"],
+        }
+    )
+
+    def test_the_year_itself_when_both_report_it(self):
+        assert nearest_shared_year(self.EQ, "A", "B", 2018) == 2018
+
+    def test_the_nearest_and_on_a_tie_the_later(self):
+        # 2016: 2014 and 2018 are both two years away; 2020/2021 are not shared
+        assert nearest_shared_year(self.EQ, "A", "B", 2016) == 2018
+        assert nearest_shared_year(self.EQ, "A", "B", 2030) == 2018
+        assert nearest_shared_year(self.EQ, "A", "B", 2015) == 2014
+
+    def test_one_source_only_and_none_shared(self):
+        assert nearest_shared_year(self.EQ, "A", "B", 2018, source="s1") == 2014
+        assert nearest_shared_year(self.EQ, "A", "C", 2016) is None
