@@ -79,7 +79,8 @@ class TestEquipmentPage:
 
     def test_a_year_the_pair_lacks_falls_back_with_a_message(self, live_server, page, ui):
         ui.open_settled(
-            live_server + "/equipment?a=AZE&b=GEO&year=2019", "?a=AZE&b=GEO&year=2020&scale=linear"
+            live_server + "/equipment?a=AZE&b=GEO&year=2019",
+            "?a=AZE&b=GEO&year=2020&scale=linear&source=all",
         )
         assert (
             "year: Azerbaijan (AZE) and Georgia (GEO) have no equipment counts in common for "

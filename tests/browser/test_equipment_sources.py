@@ -72,7 +72,7 @@ def test_after_importing_gfp_2020_the_page_draws_and_the_source_control_works(
     assert ui.shown("equipment-source") == "GFP 2020 (workbook)"
 
     # 2018: the 2020 sources have nothing; the choice falls back to every source
-    ui.type_number("equipment-year", "2018")
+    ui.choose("equipment-year", "2018")
     ui.caption("equipment-counts", "tanks: 520 against 229")
     page.wait_for_function("() => location.search.includes('year=2018&scale=linear&source=all')")
     page.locator("#equipment-source").filter(has_text="All sources").wait_for()

@@ -64,9 +64,16 @@ class TestForceRatioPage:
         assert ui.shown("force-ratio-a") == "Azerbaijan (AZE)"
         assert page.console_errors == []
 
-    def test_a_country_without_figures_falls_back_with_a_message(self, live_server, page, ui):
-        ui.open_settled(live_server + "/force-ratio?a=GEO&b=ARM", DEFAULT_QUERY)
+    def test_a_year_the_pair_lacks_falls_back_with_a_message(self, live_server, page, ui):
+        # Georgia and Armenia: personnel from the World Bank and COW up to 2016, none in 2020
+        ui.open_settled(
+            live_server + "/force-ratio?a=GEO&b=ARM&year=2020",
+            "?a=GEO&b=ARM&year=2016&measure=total_military&terrain=general&share_a=100&share_b=100",
+        )
         text = ui.messages("force-ratio")
-        assert "a: Georgia (GEO) has no personnel figures; showing Azerbaijan (AZE)" in text
-        ui.caption("force-ratio", "ratio 2.00-2.33")
+        assert (
+            "year: Georgia (GEO) and Armenia (ARM) have no personnel figures in common for 2020; "
+            "showing 2016"
+        ) in text
+        ui.caption("force-ratio", "Total armed forces: Georgia")
         assert page.console_errors == []
