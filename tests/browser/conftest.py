@@ -108,7 +108,11 @@ class UI:
             # to it would be lost
             search = page.locator("[role=listbox] input[type=search], input[type=search]").first
             search.wait_for()
-            search.press_sequentially(typed)
+            for _ in range(3):  # under load a key press can still be lost: type it again
+                search.press_sequentially(typed)
+                if search.input_value() == typed:
+                    break
+                search.fill("")
             page.wait_for_function(
                 "t => [...document.querySelectorAll('[role=option]')].every("
                 "o => o.innerText.toLowerCase().includes(t))",
