@@ -23,10 +23,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from validation.importers import get_module
 from validation.importers.base import COUNTRY_COLUMNS, ImportRefused
 from validation.importers.countries import COUNTRIES
 from validation.importers.registry import PublicDataset, embedded_datasets
-from validation.importers.store import RECORD, _write_csv, read_checked, table_model
+from validation.importers.store import RECORD, _write_csv, read_checked, sha256_of, table_model
 
 WORLD = "world"
 MADE_BY = "milbal build-datasets"
@@ -58,7 +59,7 @@ def check_pinned(dataset: PublicDataset, reference: Path) -> list[Path]:
         path = reference / item.name
         if not path.is_file():
             raise ImportRefused(f"{path}: missing (needed for {dataset.key})")
-        digest = _sha256(path)
+        digest = sha256_of(path)
         if digest != item.sha256:
             raise ImportRefused(
                 f"{path}: sha256 {digest} is not the pinned {item.sha256} of {dataset.key}; "
@@ -178,13 +179,8 @@ def _meta(name: str, dataset: PublicDataset, datasets: Path) -> dict:
     path = datasets / f"{name}.meta.yaml"
     if path.exists():
         base = yaml.safe_load(path.read_text(encoding="utf-8"))
-    else:
-        model = table_model(dataset.kind, name)
-        from validation.importers import get_module
-
+    else:  # a table only imports have (battles, capabilities): its importer's META
         base = dict(getattr(get_module(dataset.kind), "META", {}).get(name, {}))
-        if not base and model is not None:
-            base = {"columns": {c: {} for c in model.to_schema().columns}}
     files = ", ".join(f"{f.name} (sha256 {f.sha256[:12]})" for f in dataset.files)
     return {
         "title": f"{_built_in_title(base.get('title', name))}: {dataset.publisher}",
@@ -220,9 +216,3 @@ def _folder_digest(dataset: PublicDataset) -> str:
         digest.update(item.name.removeprefix(prefix).encode())
         digest.update(b"\0" + item.sha256.encode() + b"\n")
     return digest.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    from validation.importers.store import sha256_of
-
-    return sha256_of(path)
