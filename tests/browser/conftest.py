@@ -5,6 +5,7 @@ Dash's first controls callback."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 # Everything the tests read from a drawn dcc.Graph: the traces and the axis settings.
 _PLOT_JS = """id => {
@@ -108,16 +109,22 @@ class UI:
             # to it would be lost
             search = page.locator("[role=listbox] input[type=search], input[type=search]").first
             search.wait_for()
-            for _ in range(3):  # under load a key press can still be lost: type it again
-                search.press_sequentially(typed)
-                if search.input_value() == typed:
-                    break
+            for attempt in range(3):
+                # under load a key press can be lost, or a list redrawn while it was typed:
+                # type it again
                 search.fill("")
-            page.wait_for_function(
-                "t => [...document.querySelectorAll('[role=option]')].every("
-                "o => o.innerText.toLowerCase().includes(t))",
-                arg=typed.lower(),
-            )
+                search.press_sequentially(typed)
+                try:
+                    page.wait_for_function(
+                        "t => [...document.querySelectorAll('[role=option]')].every("
+                        "o => o.innerText.toLowerCase().includes(t))",
+                        arg=typed.lower(),
+                        timeout=10_000,
+                    )
+                    break
+                except PlaywrightTimeout:
+                    if attempt == 2:
+                        raise
         return page.locator("[role=option]").all_inner_texts()
 
     def choose(self, control_id: str, text: str) -> None:
