@@ -62,9 +62,11 @@ def test_every_row_has_a_unit_and_a_readable_source(slug):
     rendered = render(slug, defaults(slug))
     table = _read(to_csv(rendered))
     titles = {}
-    # the embedded sources, and those of the imports in the data folder (read with csv here)
+    # the embedded sources (the built-in world tables' too), and those of the imports in the
+    # data folder (read with csv here)
     imported = Path(os.environ["MILBAL_DATA_DIR"]).glob("*/sources.csv")
-    for path in [Path(f"{ROOT_DATASETS}/sources.csv"), *imported]:
+    built_in = Path(ROOT_DATASETS).glob("world/*/sources.csv")
+    for path in [Path(f"{ROOT_DATASETS}/sources.csv"), *built_in, *imported]:
         with path.open(newline="", encoding="utf-8") as f:
             titles.update({row["source_id"]: row["title"] for row in csv.DictReader(f)})
     for row in table.itertuples():
