@@ -69,9 +69,8 @@ app.run(host="127.0.0.1", port=int(sys.argv[1]))
 BENCH_APP = """
 import sys
 from dash import Input, Output, callback
-from dashboard import charts, components
+from dashboard.components import forget_drawn_states
 from dashboard.factory import create_app, warm_up
-from dashboard.pages import compare, overview
 app = create_app()
 warm_up()
 
@@ -81,10 +80,7 @@ def trivial(value):
 
 @app.server.post("/bench/forget")
 def forget():  # empty the caches of drawn states: the next round is computed anew
-    charts._render.cache_clear()
-    compare.table_for.cache_clear()
-    overview._content.cache_clear()
-    components._links.cache_clear()
+    forget_drawn_states()
     return "", 204
 
 app.run(host="127.0.0.1", port=int(sys.argv[1]), threaded=True)

@@ -221,7 +221,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         IMAGE_FORMATS,
         check_size,
     )
-    from dashboard.params import ParamError, parse_query
+    from dashboard.params import ParamError, parse_query, settle_unstated
     from validation import load_catalog
 
     chart = get_chart(args.slug)
@@ -242,7 +242,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         height = args.height if args.height is not None else DEFAULT_HEIGHT
         scale = args.scale if args.scale is not None else DEFAULT_SCALE
         check_size(width, height, scale)
-        values, _ = parse_query(chart.params, _params(args.param), load_catalog(), strict=True)
+        given, catalog = _params(args.param), load_catalog()
+        values, _ = parse_query(chart.params, given, catalog, strict=True)
+        settle_unstated(chart.params, values, given, catalog)
     except (UsageError, ParamError, ValueError) as exc:
         print(f"milbal export: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -14,7 +14,7 @@ import dash
 import flask
 from dash import Input, Output, dcc, html
 
-from dashboard.charts import get_chart, render
+from dashboard.charts import forget_rendered, get_chart, render
 from dashboard.params import Param, ParamError, parse_query, settle, to_query
 from validation import load_catalog
 
@@ -191,6 +191,13 @@ def messages(page: str, items: Sequence[str]) -> html.Div:
     )
 
 
+def message_items(items: Sequence[str]) -> list[dict[str, Any]]:
+    """The children of a page's messages as plain dicts (see to_plain): a callback's response
+    holding a component object misses orjson's fast path, and plotly then walks every dict and
+    list of the response (the pickers' options, the figures) in Python, ~1 ms a response."""
+    return [to_plain(html.P(m)) for m in items]
+
+
 def page_params(params: Sequence[Param], query: Mapping[str, str]):
     """Values for a page's parameters from its query string, leniently, settled to what the
     page can draw (see dashboard.params.settle), with messages."""
@@ -282,6 +289,63 @@ def is_first_call(n_inputs: int) -> bool:
     return n_inputs > 1 and len(triggered) == n_inputs
 
 
+# The answers of page callbacks kept per state: a state drawn before (another visitor, the
+# back button, a shared link) costs a dict lookup instead of settling, parsing and building its
+# outputs again. Few entries per page; keyed by the controls' raw values and the origin.
+STATES_KEPT = 256
+_ANSWERS: list[Callable[[], None]] = []
+
+
+def remembers_states(n_inputs: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A page callback (controls -> outputs, a function of the controls' values, this
+    server's origin and the catalog only) whose answers are kept per state, while the catalog
+    stays the same object. The first call of a page (see is_first_call) is not kept: it
+    answers differently for the same values."""
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        kept: dict[tuple, tuple[object, list[Any]]] = {}
+        lock = threading.Lock()
+
+        @functools.wraps(fn)
+        def answer(*raw: Any) -> list[Any]:
+            if is_first_call(n_inputs):
+                return fn(*raw)
+            catalog = load_catalog()
+            key = (_origin(), *(tuple(v) if isinstance(v, list) else v for v in raw))
+            try:
+                hash(key)
+            except TypeError:  # not what a control sends (a dict, a nested list): not kept
+                return fn(*raw)
+            with lock:
+                hit = kept.get(key)
+            if hit is not None and hit[0] is catalog:
+                return list(hit[1])
+            result = list(fn(*raw))
+            with lock:
+                if len(kept) >= STATES_KEPT:
+                    kept.clear()
+                kept[key] = (catalog, result)
+            return list(result)
+
+        _ANSWERS.append(kept.clear)
+        return answer
+
+    return wrap
+
+
+def forget_drawn_states() -> None:
+    """Empty every cache of drawn states (charts, links, page answers and the pages' own):
+    the next request of any state is computed anew. For benchmarks and tests."""
+    from dashboard.pages import compare, overview
+
+    forget_rendered()
+    _links.cache_clear()
+    compare.table_for.cache_clear()
+    overview._content.cache_clear()
+    for clear in _ANSWERS:
+        clear()
+
+
 def register_page_callback(
     page: str,
     params: Sequence[Param],
@@ -313,12 +377,13 @@ def register_page_callback(
     inputs = [Input(control_id(page, p.name), "value") for p in params]
 
     @dash.callback(outputs, inputs, prevent_initial_call=True)
+    @remembers_states(len(inputs))
     def _update(*raw):
         values, problems = settled_from_controls(params, raw)
         query = to_query(params, values)
         if is_first_call(len(inputs)):
             return [query, *([dash.no_update] * (len(outputs) - 1))]
-        result: list[Any] = [query, [html.P(m) for m in problems]]
+        result: list[Any] = [query, message_items(problems)]
         result += control_updates(params, values)
         if note:
             result.append(note(values))
@@ -358,12 +423,15 @@ __all__ = [
     "control_updates",
     "controls",
     "export_links",
+    "forget_drawn_states",
     "is_first_call",
+    "message_items",
     "messages",
     "own_values",
     "page_params",
     "query_of",
     "register_page_callback",
+    "remembers_states",
     "settled_from_controls",
     "to_plain",
     "values_from_controls",

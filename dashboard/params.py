@@ -33,6 +33,8 @@ def countries(catalog: Catalog) -> tuple[str, ...]:
 
 
 _LOOKUPS: dict[int, tuple[Sequence[Any], dict[str, Any]]] = {}
+# Param.listed's lists with the value put first, the same tuple for the same list and value.
+_WITH_VALUE: dict[tuple[int, Any], tuple[Sequence[Any], tuple[Any, ...]]] = {}
 
 
 def _by_lower(values: Sequence[Any]) -> dict[str, Any]:
@@ -110,7 +112,13 @@ class Param:
         listed = pick(catalog, values) if pick is not None else self._choices(catalog)
         value = values.get(self.name)
         if self.kind != "multi" and value is not None and value not in listed:
-            return [value, *listed]
+            key = (id(listed), value)
+            hit = _WITH_VALUE.get(key)
+            if hit is None or hit[0] is not listed:
+                if len(_WITH_VALUE) >= 256:
+                    _WITH_VALUE.clear()
+                hit = _WITH_VALUE[key] = (listed, (value, *listed))
+            return hit[1]
         return listed
 
     def _choices(self, catalog: Catalog) -> Sequence[Any]:
@@ -248,6 +256,23 @@ def settle(
             f"a, b: both are {shown['a'].show(values['a'])}; choose two different countries"
         )
     return messages
+
+
+def settle_unstated(
+    params: Sequence[Param],
+    values: dict[str, Any],
+    query: Mapping[str, str],
+    catalog: Catalog,
+) -> None:
+    """Settle, in place, the values a query left out (the defaults) to what the data can draw,
+    as a page does (/chart/force-ratio.csv?a=IND&b=PAK draws their latest common year, not an
+    empty 2020); values the query states stay as stated, for a strict parse to judge."""
+    given = {k for k, v in query.items() if v not in (None, "")}
+    settled = dict(values)
+    settle(params, settled, given, catalog)
+    for p in params:
+        if p.name not in given:
+            values[p.name] = settled[p.name]
 
 
 def to_query(params: Sequence[Param], values: Mapping[str, Any]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -50,7 +50,7 @@ def join_sources(*ids: object) -> str:
     return ";".join(seen)
 
 
-def require_known(value: str, allowed: set[str] | list[str], what: str) -> None:
+def require_known(value: str, allowed: Collection[str], what: str) -> None:
     """Raise IndicatorError naming `what` when value is not among allowed."""
     if value not in allowed:
         choices = ", ".join(sorted(str(a) for a in allowed)) or "none"
@@ -72,6 +72,44 @@ def column_arrays(frame: pd.DataFrame) -> dict[str, Any]:
     arrays = {c: column_array(s) for c, s in frame.items()}
     remember_arrays(frame, arrays)
     return arrays
+
+
+def row_positions(frame: pd.DataFrame, **equal: object) -> np.ndarray:
+    """Positions of the rows whose columns equal the given values, sorted. The first lookup on a
+    set of columns groups the frame by them (once per frame: ~10 ms for 40,000 rows); every
+    later one is a dict lookup (~1 us), where a mask over the columns costs ~0.5 ms each."""
+    columns = tuple(equal)
+    groups = _groups(frame, columns)
+    key = tuple(equal.values())
+    return groups.get(key[0] if len(key) == 1 else key, _NO_ROWS)
+
+
+def known_values(frame: pd.DataFrame, column: str) -> frozenset:
+    """The distinct non-missing values of a column (once per frame, like row_positions)."""
+    return frozenset(_groups(frame, (column,)))
+
+
+_NO_ROWS = np.array([], dtype=np.intp)
+
+
+def _groups(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[Any, np.ndarray]:
+    key = (id(frame), columns)
+    with _ARRAYS_LOCK:
+        hit = _GROUPS.get(key)
+        if hit is not None and hit[0] is frame:
+            return hit[1]
+    arrays = column_arrays(frame)
+    if len(frame):
+        by = columns[0] if len(columns) == 1 else list(columns)  # scalar keys for one column
+        grouped = pd.DataFrame({c: arrays[c] for c in columns}).groupby(by, sort=False, dropna=True)
+        groups = dict(grouped.indices)
+    else:
+        groups = {}
+    with _ARRAYS_LOCK:
+        if len(_GROUPS) >= 4 * _ARRAYS_KEPT:
+            _GROUPS.clear()
+        _GROUPS[key] = (frame, groups)
+    return groups
 
 
 def column_array(column: pd.Series) -> Any:
@@ -130,6 +168,7 @@ def _numpy(values: Any) -> np.ndarray:
 _ARRAYS: dict[int, tuple[pd.DataFrame, dict[str, Any]]] = {}
 _ARRAYS_KEPT = 32
 _ARRAYS_LOCK = threading.Lock()
+_GROUPS: dict[tuple[int, tuple[str, ...]], tuple[pd.DataFrame, dict[Any, np.ndarray]]] = {}
 
 
 def years_by_country(frame: pd.DataFrame, year_column: str = "year") -> dict[str, frozenset[int]]:

@@ -17,7 +17,9 @@ from indicators.common import (
     column_arrays,
     interval_of,
     join_sources,
+    known_values,
     require_known,
+    row_positions,
 )
 
 RATIO_COLUMNS = ("ratio_low", "ratio_mid", "ratio_high")
@@ -128,8 +130,13 @@ class StrengthIndex:
         """Countries with a figure of `measure` in year (of any measure when None), sorted."""
         if measure is not None:
             return self.by_year_measure.get((year, measure), ())
-        found = {c for m in FORCE_MEASURES for c in self.by_year_measure.get((year, m), ())}
-        return tuple(sorted(found))
+        key = ("countries", year)
+        if key not in self._memo:
+            if len(self._memo) >= MEMO_KEPT:
+                self._memo.clear()
+            found = {c for m in FORCE_MEASURES for c in self.by_year_measure.get((year, m), ())}
+            self._memo[key] = tuple(sorted(found))
+        return self._memo[key]
 
 
 def index_strengths(manpower: pd.DataFrame) -> StrengthIndex:
@@ -153,9 +160,8 @@ def index_strengths(manpower: pd.DataFrame) -> StrengthIndex:
 def best_measure(manpower: pd.DataFrame, a: str, b: str, year: int) -> str:
     """The first of FORCE_MEASURES that both a and b have in year; an error naming the years
     the pair has figures for when there is none."""
-    arrays = column_arrays(manpower)
-    country = arrays["country"]
-    pair = manpower.take(np.flatnonzero((country == a) | (country == b)))
+    rows = [row_positions(manpower, country=c) for c in (a, b)]
+    pair = manpower.take(np.sort(np.concatenate(rows)))
     index = index_strengths(pair)
     found = index.measures(a, b, year)
     if found:
@@ -186,15 +192,14 @@ def _strength(
     """select_strength as a dict. Several sources for one figure give the interval spanning
     them (lowest low to highest high, mid its midpoint, as for a stated range) with all their
     source ids: a disagreement widens the ratio instead of hiding behind one source."""
-    require_known(country, set(column_arrays(manpower)["country"]), "country")
-    where = {"country": country, "year": year, "measure": measure}
+    require_known(country, known_values(manpower, "country"), "country")
+    arrays = column_arrays(manpower)
+    found = row_positions(manpower, country=country, year=year, measure=measure)
     if source_id is not None:
-        where["source_id"] = source_id
-    found = _positions(manpower, **where)
+        found = found[arrays["source_id"][found] == source_id]
     if len(found) == 0:
         src = f" from source {source_id}" if source_id else ""
         raise IndicatorError(f"no {measure} figure for {country} in {year}{src}")
-    arrays = column_arrays(manpower)
     reports = [
         (
             interval_of(arrays["value"][i], arrays["low"][i], arrays["high"][i]),

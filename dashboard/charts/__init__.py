@@ -132,6 +132,11 @@ def _render(slug: str, frozen: tuple) -> Rendered:
     )
 
 
+def forget_rendered() -> None:
+    """Empty the cache of drawn charts (see forget_drawn_states in dashboard.components)."""
+    _render.cache_clear()
+
+
 _DERIVED: dict[tuple, tuple[tuple[object, ...], object]] = {}
 
 

@@ -16,7 +16,7 @@ from pptx.util import Emu, Inches, Pt
 
 from dashboard.charts import Rendered, load_charts, render
 from dashboard.export import NoData, no_data_reason, to_image
-from dashboard.params import ParamError, parse_query
+from dashboard.params import ParamError, parse_query, settle_unstated
 from validation import load_catalog
 
 # 16:9 at PowerPoint's own widescreen size (13.333 x 7.5 in).
@@ -94,7 +94,9 @@ def _selection(slugs: Sequence[str], query: Mapping[str, str]) -> list[Rendered]
     for slug in chosen:
         names = {p.name for p in charts[slug].params}
         own = {k: v for k, v in query.items() if k in names}
-        values.append(parse_query(charts[slug].params, own, catalog, strict=True)[0])
+        parsed = parse_query(charts[slug].params, own, catalog, strict=True)[0]
+        settle_unstated(charts[slug].params, parsed, own, catalog)
+        values.append(parsed)
     return [render(slug, v) for slug, v in zip(chosen, values, strict=True)]
 
 

@@ -30,7 +30,7 @@ from dashboard.export.figures import (
     plotly_js,
 )
 from dashboard.export.tables import file_name
-from dashboard.params import Param, ParamError, parse_query
+from dashboard.params import Param, ParamError, parse_query, settle_unstated
 from validation import load_catalog
 
 MIMETYPES = {
@@ -136,7 +136,9 @@ def parse_chart_query(
     """(chart parameter values, image size values) from a query, strictly: an unknown key or a
     bad value raises ParamError naming it. Image options are accepted only when `image`."""
     options = image_options(chart) if image else ()
-    values, _ = parse_query((*chart.params, *options), query, load_catalog(), strict=True)
+    catalog = load_catalog()
+    values, _ = parse_query((*chart.params, *options), query, catalog, strict=True)
+    settle_unstated(chart.params, values, query, catalog)
     size = {p.name.removeprefix("image_"): values.pop(p.name) for p in options}
     return values, size
 

@@ -22,8 +22,10 @@ from dashboard.components import (
     control_updates,
     controls,
     is_first_call,
+    message_items,
     messages,
     page_params,
+    remembers_states,
     settled_from_controls,
 )
 from dashboard.params import to_query
@@ -412,6 +414,7 @@ def layout(**query: str) -> html.Div:
     *[Input(control_id(PAGE, p.name), "value") for p in PARAMS],
     prevent_initial_call=True,
 )
+@remembers_states(len(PARAMS))
 def update_table(*raw: Any) -> tuple:
     """Controls -> the table, the pickers and the URL's query (as register_page_callback)."""
     values, problems = settled_from_controls(PARAMS, raw)
@@ -422,6 +425,6 @@ def update_table(*raw: Any) -> tuple:
     return (
         to_query(PARAMS, values),
         table,
-        [html.P(m) for m in problems],
+        message_items(problems),
         *control_updates(PARAMS, values),
     )

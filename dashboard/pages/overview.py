@@ -9,7 +9,6 @@ import functools
 from typing import Any
 
 import dash
-import numpy as np
 import pandas as pd
 from dash import Input, Output, dcc, html
 
@@ -25,15 +24,17 @@ from dashboard.components import (
     control_updates,
     controls,
     is_first_call,
+    message_items,
     messages,
     page_params,
+    remembers_states,
     settled_from_controls,
     to_plain,
 )
 from dashboard.params import to_query
 from dashboard.style import fmt_number
 from indicators.attrition import opening_shares
-from indicators.common import column_arrays, to_interval
+from indicators.common import column_arrays, interval_of, row_positions
 from validation import load_catalog
 from validation.schemas import WAR_START
 
@@ -52,18 +53,22 @@ QUALIFIER_WORDS = {
 }
 
 
-def reported_values(rows: pd.DataFrame, column: str) -> list[tuple[str, float, float]]:
-    """(source_id, low, high) per source for one key, where the value lies in `column`
-    ('value' rows with low/high become intervals; plain columns such as rank are points)."""
+def reported_values(frame: pd.DataFrame, column: str, **equal: object) -> list[tuple]:
+    """(source_id, low, high) per source for the rows whose columns equal `equal`, where the
+    value lies in `column` ('value' rows with low/high become intervals; plain columns such as
+    rank are points). Read from the table's memoised arrays, not through pandas: the overview
+    asks six of these per pair."""
+    arrays = column_arrays(frame)
+    found = row_positions(frame, **equal)
+    sources = arrays["source_id"]
     if column == "value":
-        iv = to_interval(rows)
-        return [
-            (s, lo, hi)
-            for s, lo, hi in zip(rows["source_id"], iv["low"], iv["high"], strict=True)
-            if pd.notna(lo)
-        ]
-    vals = rows[["source_id", column]].dropna()
-    return [(s, float(v), float(v)) for s, v in zip(vals["source_id"], vals[column], strict=True)]
+        reports = (
+            (sources[i], *interval_of(arrays["value"][i], arrays["low"][i], arrays["high"][i]))
+            for i in found
+        )
+        return [(s, lo, hi) for s, lo, _, hi in reports if lo == lo]
+    values = arrays[column]
+    return [(sources[i], float(values[i]), float(values[i])) for i in found if pd.notna(values[i])]
 
 
 def _citations() -> dict[str, str]:
@@ -112,17 +117,8 @@ def _pair(a: str, b: str, cell_a: Any, cell_b: Any) -> html.Table:
     )
 
 
-def _rows(frame: pd.DataFrame, **equal: object) -> pd.DataFrame:
-    """The rows whose columns equal the given values (numpy masks over the memoised arrays)."""
-    arrays = column_arrays(frame)
-    mask = np.ones(len(frame), dtype=bool)
-    for column, value in equal.items():
-        mask &= arrays[column] == value
-    return frame.take(np.flatnonzero(mask))
-
-
 def _rank_reports(rankings: pd.DataFrame, index: str, edition: int, country: str):
-    return reported_values(_rows(rankings, index=index, edition=edition, country=country), "rank")
+    return reported_values(rankings, "rank", index=index, edition=edition, country=country)
 
 
 def _opening_card(a: str, b: str, year: int) -> list[html.Article]:
@@ -177,8 +173,7 @@ def _content(a: str, b: str, year: int, origin: str) -> list:
     else:
         mp = catalog["manpower"]
         reports = [
-            reported_values(_rows(mp, country=c, year=year, measure=measure), "value")
-            for c in (a, b)
+            reported_values(mp, "value", country=c, year=year, measure=measure) for c in (a, b)
         ]
         manpower = [_pair(a, b, *(sourced(r) for r in reports))]
         heading = f"Manpower: {measure_name(measure)}"
@@ -256,6 +251,7 @@ def layout(**query: str) -> html.Div:
     *[Input(control_id(PAGE, p.name), "value") for p in PARAMS],
     prevent_initial_call=True,
 )
+@remembers_states(len(PARAMS))
 def update_overview(*raw: Any) -> list:
     """Controls -> the cards, the title, the pickers and the URL (as register_page_callback)."""
     values, problems = settled_from_controls(PARAMS, raw)
@@ -266,7 +262,7 @@ def update_overview(*raw: Any) -> list:
     a, b, year = values["a"], values["b"], values["year"]
     return [
         query,
-        [html.P(m) for m in problems],
+        message_items(problems),
         *control_updates(PARAMS, values),
         title(a, b, year),
         content(a, b, year),
