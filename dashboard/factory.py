@@ -64,6 +64,7 @@ def create_app() -> Dash:
     init_cache(app.server)
     register_routes(app.server)
     page_modules = load_pages()
+    adopt_page_callbacks(app)
     by_path = {m.PATH: m for m in page_modules}
     nav = html.Nav(
         [dcc.Link(m.NAME, href=m.PATH, className="nav-link") for m in page_modules if m.NAV],
@@ -89,6 +90,33 @@ def create_app() -> Dash:
 
     allow_index_scripts(app)
     return app
+
+
+# The pages' callbacks, as dash.callback registered them when the pages were imported.
+_PAGE_CALLBACKS: tuple[dict, list, list] | None = None
+
+
+def adopt_page_callbacks(app: Dash) -> None:
+    """Give `app` every page's callbacks. dash.callback keeps them in Dash's global lists, and
+    the first app to serve a request (or render its index) takes them for itself: a process
+    that creates several apps (the tests, a host embedding two) would leave the later ones with
+    pages whose controls do nothing. They are kept here once and given to each app."""
+    global _PAGE_CALLBACKS
+    from dash import _callback
+
+    if _PAGE_CALLBACKS is None:
+        _PAGE_CALLBACKS = (
+            dict(_callback.GLOBAL_CALLBACK_MAP),
+            list(_callback.GLOBAL_CALLBACK_LIST),
+            list(_callback.GLOBAL_INLINE_SCRIPTS),
+        )
+        _callback.GLOBAL_CALLBACK_MAP.clear()
+        _callback.GLOBAL_CALLBACK_LIST.clear()
+        _callback.GLOBAL_INLINE_SCRIPTS.clear()
+    callbacks, listed, scripts = _PAGE_CALLBACKS
+    app.callback_map.update(callbacks)
+    app._callback_list.extend(listed)
+    app._inline_scripts.extend(scripts)
 
 
 def allow_index_scripts(app: Dash) -> None:

@@ -271,7 +271,8 @@ def settle_unstated(
     settled = dict(values)
     settle(params, settled, given, catalog)
     for p in params:
-        if p.name not in given:
+        # None is a default the data decides at drawing (the force ratio's best measure).
+        if p.name not in given and values[p.name] is not None:
             values[p.name] = settled[p.name]
 
 

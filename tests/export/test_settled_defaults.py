@@ -36,7 +36,8 @@ def test_route_settles_the_year_and_measure_left_out(client):
 def test_stated_year_is_kept_and_refused_with_its_reason(client):
     response = client.get("/chart/force-ratio.csv?a=IND&b=PAK&year=2020")
     assert response.status_code == 404
-    assert "IND in 2020" in response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    assert "for IND and PAK in 2020; they have figures in common for 1947-2016" in text
 
 
 def test_cli_export_settles_the_same_way(tmp_path, capsys):

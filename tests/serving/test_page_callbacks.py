@@ -79,8 +79,8 @@ def state_of(module) -> dict:
 
 
 @pytest.fixture(scope="module")
-def dependencies(client):
-    return client.get("/_dash-dependencies").get_json()
+def dependencies(app):
+    return app.server.test_client().get("/_dash-dependencies").get_json()
 
 
 PAGES = [m.PAGE for m in page_modules()]
@@ -193,6 +193,19 @@ class TestStatesRemembered:
         monkeypatch.setattr(components, "load_catalog", lambda: replace(catalog))
         self.post(client, dependencies, values)
         assert len(calls) == 2
+
+
+def test_every_app_has_the_pages_callbacks():
+    """Dash gives dash.callback's callbacks to the first app that serves a request; the
+    factory gives them to every app it makes (the tests make many)."""
+    from dashboard.factory import create_app
+
+    first, second = create_app(), create_app()
+    first.server.test_client().get("/")
+    lists = [a.server.test_client().get("/_dash-dependencies").get_json() for a in (first, second)]
+    assert lists[0] == lists[1]
+    for page in PAGES:
+        callback_of(lists[1], page)
 
 
 def test_first_call_of_a_page_only_tidies_the_url(client, dependencies):
