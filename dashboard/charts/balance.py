@@ -285,7 +285,7 @@ RULE_MARKS = (
 RATIO_TICKS = (100, 30, 10, 6, 3, 2)
 # The axis spans at least 1:8 to 8:1 (both rules and some room), symmetric about 1:1.
 MIN_HALF_SPAN = np.log10(8)
-ROW_PX, HEADING_PX = 34, 30  # height of a row (its label above its whisker) and of a heading
+ROW_PX = 38  # height of a row (its label above its whisker) and of a group's heading
 STRONGEST_LISTED = 3  # ratios the caption names for each side
 
 
@@ -339,18 +339,23 @@ def balance_profile_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame
     return frame_of({**cols, "source_id": ids})
 
 
-def _positions(cols: Mapping[str, np.ndarray]) -> tuple[list[tuple[str, float]], np.ndarray]:
-    """(group, y) of each group's heading and the y of each row, top to bottom: a heading takes
-    HEADING_PX, a row ROW_PX, in units of ROW_PX."""
-    headings, ys, y, group = [], [], 0.0, None
-    for g in cols["group"]:
+def _positions(
+    cols: Mapping[str, np.ndarray],
+) -> tuple[list[str], list[tuple[str, int]], list[int]]:
+    """The categories of the hidden row axis, top to bottom (a heading per group, then its
+    rows, by key), the (group, index) of each heading and the index of each row."""
+    categories: list[str] = []
+    headings: list[tuple[str, int]] = []
+    rows: list[int] = []
+    group = None
+    for g, key in zip(cols["group"], cols["key"], strict=True):
         if g != group:
             group = g
-            headings.append((g, y))
-            y += HEADING_PX / ROW_PX
-        ys.append(y + 0.5)
-        y += 1
-    return headings, np.array(ys)
+            headings.append((g, len(categories)))
+            categories.append(f"heading:{g}")
+        rows.append(len(categories))
+        categories.append(str(key))
+    return categories, headings, rows
 
 
 def _half_span(cols: Mapping[str, np.ndarray]) -> float:
@@ -432,7 +437,7 @@ def _hover(cols: Mapping[str, np.ndarray], a: str, b: str) -> list[str]:
 def balance_profile_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     a_name, b_name = country_name(p["a"]), country_name(p["b"])
     cols = columns(data)
-    headings, ys = _positions(cols)
+    categories, headings, ys = _positions(cols)
     half = _half_span(cols)
     ok = cols["status"] == STATUS_OK
     drawn = pick(cols, ok)
@@ -446,7 +451,7 @@ def balance_profile_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         "mode": "markers",
         "name": f"{a_name} : {b_name}",
         "x": rounded(mid, 4),
-        "y": rounded(ys[ok], 3),
+        "y": drawn["key"].tolist(),
         "marker": {"size": 11, "color": colours, "line": {"width": 1, "color": "#1a1a1a"}},
         "error_x": {
             "type": "data",
@@ -468,7 +473,7 @@ def balance_profile_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "x": 0,
                 "xref": "paper",
                 "xanchor": "left",
-                "y": y + HEADING_PX / ROW_PX / 2,
+                "y": y,
                 "yref": "y",
                 "text": f"<b>{group}</b>",
                 "showarrow": False,
@@ -483,8 +488,8 @@ def balance_profile_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "x0": 0,
                 "x1": 1,
                 "yref": "y",
-                "y0": y,
-                "y1": y,
+                "y0": y - 0.5,
+                "y1": y - 0.5,
                 "line": {"color": "#bdbdbd", "width": 1},
             }
         )
@@ -501,16 +506,15 @@ def balance_profile_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "yanchor": "top",
                 "text": f"{label}{note}",
                 "showarrow": False,
-                "bgcolor": "rgba(255,255,255,0.85)",
                 "font": {"size": 12, "color": "#1a1a1a" if not note else "#555555"},
             }
         )
     tickvals, ticktext = _ticks(half)
-    bottom = float(ys[-1] + 0.5) if len(ys) else 1.0
+    bottom = len(categories) - 0.5
     return {
         "data": [trace],
         "layout": base_layout(
-            height=int(110 + 60 + ROW_PX * bottom),
+            height=170 + ROW_PX * len(categories),
             shapes=shapes,
             annotations=notes,
             showlegend=False,
@@ -527,7 +531,10 @@ def balance_profile_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "zeroline": False,
             },
             yaxis={
-                "range": [bottom, 0],
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": categories,
+                "range": [bottom, -0.5],
                 "visible": False,
                 "fixedrange": True,
             },
@@ -855,6 +862,9 @@ def balance_over_time_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
             "anchor": f"y{suffix}",
             "domain": [0, 1],
             **({"matches": "x"} if i else {}),
+            # years under the lowest panel only: the panels share them, and a panel's title
+            # sits where an upper panel's year labels would be
+            "showticklabels": i == k - 1,
         }
         layout_axes[f"yaxis{suffix}"] = {
             "anchor": f"x{suffix}",
