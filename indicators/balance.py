@@ -4,6 +4,7 @@ sources differ."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -38,10 +39,16 @@ def balance_ratios(pairs: pd.DataFrame) -> pd.DataFrame:
     A zero makes no ratio on a log scale: status names the side with none, the ratios are NaN,
     and `favours` the side that has some ('a', 'b' or 'even'; by the mid where both have).
     """
-    missing = [c for c in BALANCE_INPUT if c not in pairs.columns]
+    return frame_of(balance_ratio_columns(column_arrays(pairs)))
+
+
+def balance_ratio_columns(cols: Mapping[str, Any]) -> dict[str, Any]:
+    """balance_ratios on columns (name -> array) before they become a frame: the chart that
+    draws them adds its own columns and makes one frame of all (a frame costs ~1 ms, and the
+    dashboard redraws this on every change of country)."""
+    missing = [c for c in BALANCE_INPUT if c not in cols]
     if missing:
         raise IndicatorError(f"balance_ratios needs columns {', '.join(missing)}")
-    cols = column_arrays(pairs)
     stronger = np.asarray(cols["stronger"], dtype=object)
     unknown = sorted({str(s) for s in stronger if s not in STRONGER})
     if unknown:
@@ -86,14 +93,12 @@ def balance_ratios(pairs: pd.DataFrame) -> pd.DataFrame:
         ["even", "b", "a", "a", "b"],
         "even",
     )
-    return frame_of(
-        {
-            **cols,
-            **ratios,
-            "status": status.astype(object),
-            "favours": favours.astype(object),
-        }
-    )
+    return {
+        **cols,
+        **ratios,
+        "status": status.astype(object),
+        "favours": favours.astype(object),
+    }
 
 
 def ratio_words(ratio: float, digits: int = 1) -> str:
@@ -123,20 +128,25 @@ def source_lines(rows: pd.DataFrame) -> pd.DataFrame:
     else it starts a line of its own. A year two sources of a line both give is one point,
     its source_id naming both. Sources are taken in the order of their first row; the result
     is sorted by country, series, family, line and year."""
-    missing = [c for c in LINE_INPUT if c not in rows.columns]
+    return frame_of(source_line_columns(column_arrays(rows)))
+
+
+def source_line_columns(cols: Mapping[str, Any]) -> dict[str, Any]:
+    """source_lines on columns (name -> array), before they become a frame."""
+    missing = [c for c in LINE_INPUT if c not in cols]
     if missing:
         raise IndicatorError(f"source_lines needs columns {', '.join(missing)}")
-    cols = column_arrays(rows)
-    n = len(rows)
     values = np.asarray(cols["value"], dtype=float)
-    years = np.asarray(cols["year"]).astype(int)
+    # plain Python lists: this loops over every figure of a pair (~500 for India and Pakistan)
+    value_list = values.tolist()
+    years = np.asarray(cols["year"]).astype(int).tolist()
+    keys = list(zip(cols["country"], cols["series"], cols["family"], strict=True))
+    sources = list(cols["source_id"])
     # (country, series, family) -> source -> positions, in first-seen order
     groups: dict[tuple, dict[str, list[int]]] = {}
-    for i in range(n):
-        if np.isnan(values[i]):
-            continue
-        key = (cols["country"][i], cols["series"][i], cols["family"][i])
-        groups.setdefault(key, {}).setdefault(cols["source_id"][i], []).append(i)
+    for i, key in enumerate(keys):
+        if value_list[i] == value_list[i]:  # not NaN
+            groups.setdefault(key, {}).setdefault(sources[i], []).append(i)
     kept: list[int] = []
     lines: list[int] = []
     ids: list[str] = []
@@ -145,13 +155,13 @@ def source_lines(rows: pd.DataFrame) -> pd.DataFrame:
         # line -> year -> (position kept, [source ids])
         built: list[dict[int, tuple[int, list[str]]]] = []
         for sid, positions in by_source.items():
-            points = {int(years[i]): i for i in positions}
+            points = {years[i]: i for i in positions}
             line = next(
                 (
                     line
                     for line in built
                     if not any(
-                        values_differ([values[line[y][0]], values[i]])
+                        values_differ([value_list[line[y][0]], value_list[i]])
                         for y, i in points.items()
                         if y in line
                     )
@@ -166,16 +176,17 @@ def source_lines(rows: pd.DataFrame) -> pd.DataFrame:
                     line[y][1].append(sid)
                 else:
                     line[y] = (i, [sid])
+        text_key = tuple(map(str, key))
         for number, line in enumerate(built):
             for y in sorted(line):
                 i, sids = line[y]
                 kept.append(i)
                 lines.append(number)
-                ids.append(join_sources(*sids))
-                order.append((*map(str, key), number, y))
+                ids.append(sids[0] if len(sids) == 1 else join_sources(*sids))
+                order.append((*text_key, number, y))
     sort = sorted(range(len(kept)), key=order.__getitem__)
     taken = np.asarray([kept[j] for j in sort], dtype=np.intp)
     out: dict[str, Any] = {c: np.asarray(v)[taken] for c, v in cols.items()}
     out["line"] = np.asarray([lines[j] for j in sort], dtype=np.int64)
     out["source_id"] = np.asarray([ids[j] for j in sort], dtype=object)
-    return frame_of(out)
+    return out

@@ -27,7 +27,13 @@ from dashboard.charts.common import (
 )
 from dashboard.cite import publisher_of
 from dashboard.style import RULE_COLOURS, base_layout, country_colour, fmt_number
-from indicators.balance import STATUS_OK, STATUS_TEXT, balance_ratios, ratio_words, source_lines
+from indicators.balance import (
+    STATUS_OK,
+    STATUS_TEXT,
+    balance_ratio_columns,
+    ratio_words,
+    source_line_columns,
+)
 from indicators.common import IndicatorError, frame_of, interval_of, join_sources, row_positions
 from indicators.conflicts import CONFLICT_FIELDS, flag_source_conflicts
 from indicators.equipment import span_of
@@ -311,32 +317,32 @@ def balance_profile_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame
     labels = source_choice_labels(catalog)
     spans = [(span_of(list(i.a_reports)), span_of(list(i.b_reports))) for i in both]
     n = len(both)
-    pairs = frame_of(
+    pairs = {
+        "group": [i.group for i in both],
+        "key": [i.key for i in both],
+        "indicator": [i.label for i in both],
+        "measured_in": [i.unit for i in both],
+        "stronger": [i.stronger for i in both],
+        "a": [a] * n,
+        "b": [b] * n,
+        "year": np.full(n, year),
+        **{
+            f"{side}_{end}": np.array([s[k][e] for s in spans], dtype=float)
+            for k, side in enumerate(("a", "b"))
+            for e, end in enumerate(("low", "mid", "high"))
+        },
+        "a_sources": [s[0][3] for s in spans],
+        "b_sources": [s[1][3] for s in spans],
+        "a_reported": [_words_of(i.a_reports, labels, i.fmt) for i in both],
+        "b_reported": [_words_of(i.b_reports, labels, i.fmt) for i in both],
+        "sources_differ": np.array([i.a_conflicted or i.b_conflicted for i in both]),
+    }
+    return frame_of(
         {
-            "group": [i.group for i in both],
-            "key": [i.key for i in both],
-            "indicator": [i.label for i in both],
-            "measured_in": [i.unit for i in both],
-            "stronger": [i.stronger for i in both],
-            "a": [a] * n,
-            "b": [b] * n,
-            "year": np.full(n, year),
-            **{
-                f"{side}_{end}": np.array([s[k][e] for s in spans], dtype=float)
-                for k, side in enumerate(("a", "b"))
-                for e, end in enumerate(("low", "mid", "high"))
-            },
-            "a_sources": [s[0][3] for s in spans],
-            "b_sources": [s[1][3] for s in spans],
-            "a_reported": [_words_of(i.a_reports, labels, i.fmt) for i in both],
-            "b_reported": [_words_of(i.b_reports, labels, i.fmt) for i in both],
-            "sources_differ": [i.a_conflicted or i.b_conflicted for i in both],
+            **balance_ratio_columns(pairs),
+            "source_id": [join_sources(x[0][3], x[1][3]) for x in spans],
         }
     )
-    out = balance_ratios(pairs)
-    cols = columns(out)
-    ids = [join_sources(x, y) for x, y in zip(cols["a_sources"], cols["b_sources"], strict=True)]
-    return frame_of({**cols, "source_id": ids})
 
 
 def _positions(
@@ -682,44 +688,62 @@ def _family(source_id: str) -> str:
     return publisher_of(source_id) or source_id
 
 
-def _pair_rows(catalog: Catalog, a: str, b: str) -> dict[str, list]:
-    """Every figure of the panels' measures for both countries, all years, as columns."""
-    out: dict[str, list] = {k: [] for k in PAIR_ROW_FIELDS}
+def _numbers(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """A table's text columns and value, low, high and year as plain numpy arrays (floats with
+    NaN for a missing figure), once per table object."""
+
+    def build() -> dict[str, np.ndarray]:
+        out = {c: frame[c].to_numpy() for c in ("measure", "source_id")}
+        for c in ("value", "low", "high", "year"):
+            if c in frame:
+                out[c] = frame[c].to_numpy(dtype=float, na_value=np.nan)
+        return out
+
+    return derived("balance-numbers", (frame,), build)
+
+
+def _pair_rows(catalog: Catalog, a: str, b: str) -> dict[str, np.ndarray]:
+    """Every figure of the panels' measures for both countries, all years, as columns; a
+    range's middle as its value (indicators.common.to_interval's rule)."""
+    parts: list[dict[str, np.ndarray]] = []
+    families: dict[str, str] = {}
     for number, panel in enumerate(PANELS):
         frame = catalog[panel.table]
-        arrays = derived(
-            "compare-columns", (frame,), lambda frame=frame: {c: frame[c].to_numpy() for c in frame}
-        )
-        ranged = "low" in arrays
+        arrays = _numbers(frame)
         for country in (a, b):
             found = row_positions(frame, country=country)
-            found = found[np.isin(arrays["measure"][found], panel.measures)]
-            order = {m: n for n, m in enumerate(panel.measures)}
-            for i in found:
-                if ranged:
-                    low, mid, high = interval_of(
-                        arrays["value"][i], arrays["low"][i], arrays["high"][i]
-                    )
-                else:
-                    low = mid = high = float(arrays["value"][i])
-                if mid != mid:
-                    continue
-                measure, sid = arrays["measure"][i], arrays["source_id"][i]
-                for k, v in (
-                    ("panel", panel.key),
-                    ("country", country),
-                    ("series", f"{number}:{order[measure]}"),  # sorts in PANELS order
-                    ("measure", measure),
-                    ("family", _family(sid)),
-                    ("source_id", sid),
-                    ("year", int(arrays["year"][i])),
-                    ("value", mid),
-                    ("low", low),
-                    ("high", high),
-                    ("unit", panel.unit),
-                ):
-                    out[k].append(v)
-    return out
+            measures = arrays["measure"][found]
+            found = found[np.isin(measures, panel.measures)]
+            value = arrays["value"][found]
+            low = arrays["low"][found] if "low" in arrays else value
+            high = arrays["high"][found] if "high" in arrays else value
+            low, high = np.where(np.isnan(low), value, low), np.where(np.isnan(high), value, high)
+            mid = np.where(np.isnan(value), (low + high) / 2, value)
+            keep = ~np.isnan(mid)
+            found, low, mid, high = found[keep], low[keep], mid[keep], high[keep]
+            measures = arrays["measure"][found]
+            sources = arrays["source_id"][found]
+            for sid in sources:
+                if sid not in families:
+                    families[sid] = _family(sid)
+            n = len(found)
+            order = {m: f"{number}:{k}" for k, m in enumerate(panel.measures)}  # PANELS order
+            parts.append(
+                {
+                    "panel": np.full(n, panel.key, dtype=object),
+                    "country": np.full(n, country, dtype=object),
+                    "series": np.array([order[m] for m in measures], dtype=object),
+                    "measure": measures,
+                    "family": np.array([families[sid] for sid in sources], dtype=object),
+                    "source_id": sources,
+                    "year": arrays["year"][found].astype(np.int64),
+                    "value": mid,
+                    "low": low,
+                    "high": high,
+                    "unit": np.full(n, panel.unit, dtype=object),
+                }
+            )
+    return {k: np.concatenate([part[k] for part in parts]) for k in PAIR_ROW_FIELDS}
 
 
 def _line_names(cols: Mapping[str, np.ndarray], catalog: Catalog) -> list[str]:
@@ -757,10 +781,9 @@ def balance_over_time_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFra
     if a == b:
         raise IndicatorError(f"a and b are both {a}; choose two different countries")
     rows = _pair_rows(catalog, a, b)
-    if not rows["year"]:
+    if not len(rows["year"]):
         raise IndicatorError(f"no personnel or spending figures for {a} or {b} in any year")
-    rows["year"] = np.asarray(rows["year"], dtype=np.int64)
-    cols = columns(source_lines(frame_of(rows)))
+    cols = source_line_columns(rows)
     n = len(cols["year"])
     return frame_of(
         {
