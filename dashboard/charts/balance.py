@@ -370,7 +370,7 @@ def _half_span(cols: Mapping[str, np.ndarray]) -> float:
     ends = np.concatenate([cols["ratio_low"], cols["ratio_high"]]).astype(float)
     ends = ends[np.isfinite(ends) & (ends > 0)]
     widest = float(np.abs(np.log10(ends)).max()) if len(ends) else 0.0
-    return max(MIN_HALF_SPAN, widest * 1.08)
+    return float(max(MIN_HALF_SPAN, widest * 1.08))  # a plain float: orjson sends it as is
 
 
 def _ticks(half: float) -> tuple[list[float], list[str]]:

@@ -10,6 +10,7 @@ import io
 import math
 import re
 
+import orjson
 import pytest
 
 from dashboard.charts import render
@@ -299,6 +300,11 @@ class TestOnThePage:
         over_time = charts[per_chart:]
         assert over_time[1].startswith("India and Pakistan")
         assert over_time[-1].startswith('<iframe src="/chart/balance-over-time?a=IND&b=PAK')
+
+    @pytest.mark.parametrize("state", [("AZE", "ARM", 2020), ("IND", "PAK", 2016)])
+    def test_the_answer_is_plain_data(self, state):
+        """orjson's fast path: a numpy number anywhere sends Dash down plotly's slow encoder."""
+        orjson.dumps(list(update_table(*state)))
 
 
 class TestExports:
