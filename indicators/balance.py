@@ -144,14 +144,21 @@ def source_line_columns(cols: Mapping[str, Any]) -> dict[str, Any]:
     sources = list(cols["source_id"])
     # (country, series, family) -> source -> positions, in first-seen order
     groups: dict[tuple, dict[str, list[int]]] = {}
-    for i, key in enumerate(keys):
-        if value_list[i] == value_list[i]:  # not NaN
-            groups.setdefault(key, {}).setdefault(sources[i], []).append(i)
+    for i, (key, sid, v) in enumerate(zip(keys, sources, value_list, strict=True)):
+        if v == v:  # not NaN
+            groups.setdefault(key, {}).setdefault(sid, []).append(i)
     kept: list[int] = []
     lines: list[int] = []
     ids: list[str] = []
-    order: list[tuple] = []
-    for key, by_source in groups.items():
+    for key in sorted(groups, key=lambda k: tuple(map(str, k))):
+        by_source = groups[key]
+        if len(by_source) == 1:  # most series: one source, one line
+            ((sid, positions),) = by_source.items()
+            positions.sort(key=years.__getitem__)
+            kept += positions
+            lines += [0] * len(positions)
+            ids += [sid] * len(positions)
+            continue
         # line -> year -> (position kept, [source ids])
         built: list[dict[int, tuple[int, list[str]]]] = []
         for sid, positions in by_source.items():
@@ -176,17 +183,14 @@ def source_line_columns(cols: Mapping[str, Any]) -> dict[str, Any]:
                     line[y][1].append(sid)
                 else:
                     line[y] = (i, [sid])
-        text_key = tuple(map(str, key))
         for number, line in enumerate(built):
             for y in sorted(line):
                 i, sids = line[y]
                 kept.append(i)
                 lines.append(number)
                 ids.append(sids[0] if len(sids) == 1 else join_sources(*sids))
-                order.append((*text_key, number, y))
-    sort = sorted(range(len(kept)), key=order.__getitem__)
-    taken = np.asarray([kept[j] for j in sort], dtype=np.intp)
+    taken = np.asarray(kept, dtype=np.intp)
     out: dict[str, Any] = {c: np.asarray(v)[taken] for c, v in cols.items()}
-    out["line"] = np.asarray([lines[j] for j in sort], dtype=np.int64)
-    out["source_id"] = np.asarray([ids[j] for j in sort], dtype=object)
+    out["line"] = np.asarray(lines, dtype=np.int64)
+    out["source_id"] = np.asarray(ids, dtype=object)
     return out
