@@ -91,15 +91,18 @@ def _form(source: pd.Series) -> str:
     return kind or "source"
 
 
+def publisher_of(source_id: str) -> str | None:
+    """The publisher a source id names, in people's words ('import-wdi-personnel' and 'wb-owid'
+    are both 'World Bank'), or None for a source of no known publisher."""
+    return PUBLISHER_NAMES.get(source_id.removeprefix(IMPORTED_PREFIX).split("-")[0])
+
+
 def source_label(source: pd.Series) -> str:
     """A source in people's words: publisher, year and form, e.g. 'GFP 2020 (workbook)', and
     'GFP 2020 (workbook, imported)' for the same table brought in by `milbal import`."""
     sid = _text(source.get("source_id"))
     imported = sid.startswith(IMPORTED_PREFIX)
-    first = sid.removeprefix(IMPORTED_PREFIX).split("-")[0]
-    who = (
-        PUBLISHER_NAMES.get(first) or _text(source.get("publisher")) or _text(source.get("author"))
-    )
+    who = publisher_of(sid) or _text(source.get("publisher")) or _text(source.get("author"))
     year = next(
         (
             m.group(0)

@@ -363,17 +363,7 @@ def register_page_callback(
         *control_outputs(page, params),
         *([Output(f"{page}-note", "children")] if note else []),
     ]
-    for slug in slugs:
-        outputs += [
-            Output(f"chart-{slug}", "figure", allow_duplicate=True),
-            Output(f"caption-{slug}", "children", allow_duplicate=True),
-            Output(f"sources-{slug}", "children", allow_duplicate=True),
-            *[
-                Output(f"download-{slug}-{ext}", "href", allow_duplicate=True)
-                for _, ext in DOWNLOADS
-            ],
-            Output(f"embed-{slug}", "value", allow_duplicate=True),
-        ]
+    outputs += chart_outputs(slugs)
     inputs = [Input(control_id(page, p.name), "value") for p in params]
 
     @dash.callback(outputs, inputs, prevent_initial_call=True)
@@ -387,13 +377,39 @@ def register_page_callback(
         result += control_updates(params, values)
         if note:
             result.append(note(values))
-        origin = _origin()
-        for slug in slugs:
-            own = own_values(slug, values)
-            rendered = render(slug, own)
-            hrefs, snippet = export_links(slug, own, origin)
-            result += [rendered.figure, rendered.caption, rendered.source_line, *hrefs, snippet]
+        result += chart_answers(slugs, values)
         return result
+
+
+def chart_outputs(slugs: Sequence[str]) -> list[Output]:
+    """The outputs a page callback sets for each of its charts (see chart_block): figure,
+    caption, source line, download links and embed snippet. A chart may appear on several
+    pages, each with its own callback: outputs may be shared."""
+    outputs: list[Output] = []
+    for slug in slugs:
+        outputs += [
+            Output(f"chart-{slug}", "figure", allow_duplicate=True),
+            Output(f"caption-{slug}", "children", allow_duplicate=True),
+            Output(f"sources-{slug}", "children", allow_duplicate=True),
+            *[
+                Output(f"download-{slug}-{ext}", "href", allow_duplicate=True)
+                for _, ext in DOWNLOADS
+            ],
+            Output(f"embed-{slug}", "value", allow_duplicate=True),
+        ]
+    return outputs
+
+
+def chart_answers(slugs: Sequence[str], values: Mapping[str, Any]) -> list[Any]:
+    """The values of chart_outputs for a page's settled values: each chart from the registry."""
+    origin = _origin()
+    result: list[Any] = []
+    for slug in slugs:
+        own = own_values(slug, values)
+        rendered = render(slug, own)
+        hrefs, snippet = export_links(slug, own, origin)
+        result += [rendered.figure, rendered.caption, rendered.source_line, *hrefs, snippet]
+    return result
 
 
 def to_plain(component: Any) -> Any:
@@ -416,7 +432,9 @@ def query_of(search: str | None) -> dict[str, str]:
 
 __all__ = [
     "ParamError",
+    "chart_answers",
     "chart_block",
+    "chart_outputs",
     "chart_page",
     "control",
     "control_outputs",

@@ -174,6 +174,37 @@ def measure_name(measure: str) -> str:
     return measure_words(load_catalog()).get(measure, measure.replace("_", " "))
 
 
+# Equipment categories in people's words; a `categories` mapping in equipment.meta.yaml, where
+# present, has the last word.
+CATEGORY_WORDS = {
+    "tanks": "tanks",
+    "afv": "armoured fighting vehicles",
+    "sp_artillery": "self-propelled artillery",
+    "towed_artillery": "towed artillery",
+    "mlrs": "rocket launchers (MLRS)",
+    "aircraft_total": "aircraft, all types",
+    "fighters": "fighters",
+    "attack_aircraft": "attack aircraft",
+    "helicopters": "helicopters",
+    "attack_helicopters": "attack helicopters",
+    "air_defence_systems": "air defence systems",
+    "uav": "UAVs",
+    "naval_total": "naval vessels, all types",
+}
+
+
+def category_words(catalog) -> dict[str, str]:
+    """code -> people's words for every equipment category (see CATEGORY_WORDS)."""
+    meta = getattr(catalog, "meta", {})
+    stated = meta.get("equipment", {}).get("categories") or {}
+    return {**CATEGORY_WORDS, **{str(k): str(v) for k, v in stated.items()}}
+
+
+def capitalised(text: str) -> str:
+    """'tanks' -> 'Tanks' (the rest as written: 'UAVs', 'MLRS' stay)."""
+    return text[:1].upper() + text[1:]
+
+
 @functools.cache
 def _names() -> dict[str, str]:
     countries = load_catalog()["countries"]

@@ -346,9 +346,9 @@ _SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _measured(svg: bytes, height: int) -> Measure | None:
-    """The room under the plot (height less the plot area's bottom edge: plotly's clip path of
-    the first y axis spans the plot area) and the legend's height (its background), from an
-    SVG plotly drew."""
+    """The room under the plot (height less the bottom edge of the lowest plot area: plotly's
+    clip path of a y axis spans its plot area, and a chart of stacked panels has one y axis a
+    panel) and the legend's height (its background), from an SVG plotly drew."""
     try:
         root = ElementTree.fromstring(svg)
     except ElementTree.ParseError:
@@ -356,10 +356,10 @@ def _measured(svg: bytes, height: int) -> Measure | None:
     axis = legend = None
     for clip in root.iter(f"{_SVG}clipPath"):
         rect = clip.find(f"{_SVG}rect")
-        is_y = re.fullmatch(r"clip\w+?y", clip.get("id", ""))
+        is_y = re.fullmatch(r"clip\w+?y\d*", clip.get("id", ""))
         if clip.get("class") == "axesclip" and is_y and rect is not None:
-            axis = height - float(rect.get("y", 0)) - float(rect.get("height", 0))
-            break
+            depth = height - float(rect.get("y", 0)) - float(rect.get("height", 0))
+            axis = depth if axis is None else min(axis, depth)
     for group in root.iter(f"{_SVG}g"):
         if group.get("class") == "legend":
             background = group.find(f"{_SVG}rect")

@@ -1,22 +1,26 @@
-"""/compare: two countries side by side for one year, one row per indicator (manpower, GFP and
-GMI rankings, SIPRI spending, equipment). Every value carries its source; where sources disagree
-the cell shows the spread and an amber flag that opens the list of every source's value."""
+"""/compare: two countries side by side for one year. Above, the balance profile (every
+indicator both have as the ratio A:B) and their personnel and spending over the years; below,
+the table, one row per indicator (manpower, GFP and GMI rankings, spending, equipment). Every
+value carries its source; where sources disagree the cell shows the spread and an amber flag
+that opens the list of every source's value."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import dash
-import numpy as np
 import pandas as pd
 from dash import Input, Output, html
 
-from dashboard.charts import derived
-from dashboard.charts.common import country_name, measure_words, pair_pickers
+from dashboard.charts.balance import FORMATS, PARAMS, Report, pair_indicators
+from dashboard.charts.common import country_name
 from dashboard.cite import cite
 from dashboard.components import (
+    chart_answers,
+    chart_block,
+    chart_outputs,
     control_id,
     control_outputs,
     control_updates,
@@ -29,44 +33,14 @@ from dashboard.components import (
     settled_from_controls,
 )
 from dashboard.params import to_query
-from dashboard.style import fmt_number
-from indicators.common import interval_of
-from indicators.conflicts import CONFLICT_FIELDS, flag_source_conflicts
 from validation import Catalog, load_catalog
-from validation.schemas import MANPOWER_MEASURES
 
 PATH, NAME, ORDER, NAV = "/compare", "Compare", 1, True
 PAGE = "compare"
-# Countries and years offered are those with a figure in any table the comparison reads.
-PARAMS = pair_pickers(
-    {"manpower": "year", "rankings": "edition", "spending": "year", "equipment": "year"},
-    "figures",
-)
+CHARTS = ("balance-profile", "balance-over-time")
 TABLE_ID = "compare-table"
 FLAG_TEXT = "⚑ sources disagree"
 MISSING = "-"
-# Fields of a value/low/high table any of which, reported differently, makes a conflict.
-RANGE_FIELDS = ("value", "low", "high")
-
-EQUIPMENT_NAMES = {
-    "afv": "armoured fighting vehicles",
-    "sp_artillery": "self-propelled artillery",
-    "mlrs": "rocket launchers (MLRS)",
-    "aircraft_total": "aircraft, all types",
-    "naval_total": "naval vessels, all types",
-    "uav": "UAVs",
-}
-SPENDING_ROWS = (
-    ("milex_current_usd_m", "Military spending", "USD m, current prices", "usd"),
-    ("milex_share_gdp_pct", "Military spending, share of GDP", "% of GDP", "percent"),
-)
-FORMATS: dict[str, Callable[[float], str]] = {
-    "number": fmt_number,
-    "rank": lambda x: f"{x:.0f}",
-    "score": lambda x: f"{x:.4f}",
-    "usd": lambda x: f"{x:,.1f}",
-    "percent": lambda x: f"{x:.2f}",
-}
 COLUMNS = [
     "group",
     "key",
@@ -82,59 +56,7 @@ COLUMNS = [
 ]
 # The flag must read as a warning without a stylesheet change: dark amber on light amber.
 
-Report = tuple[str, float, float]  # (source_id, low, high) of one source's figure
-
-
 # --- the rows (pure) ------------------------------------------------------------------------
-
-
-def _conflicted_keys(frame: pd.DataFrame, table: str) -> frozenset:
-    """(key..., field) of every cell that sources report differently, by flag_source_conflicts
-    over the whole table. Kept per table object (catalog frames are shared and read-only): the
-    flagging costs ~9 ms a table, too slow to repeat in every callback."""
-    keys, _ = CONFLICT_FIELDS[table]
-
-    def build() -> frozenset:
-        flagged = flag_source_conflicts(frame, table)
-        return frozenset(flagged[[*keys, "field"]].itertuples(index=False, name=None))
-
-    return derived(f"conflicts-{table}", (frame,), build)
-
-
-def _select(
-    frame: pd.DataFrame, pair: tuple[str, str], year_column: str, year: int, columns: Sequence[str]
-) -> list[tuple]:
-    """The two countries' rows of one year as tuples of `columns`. Plain numpy masks: the table
-    is rebuilt on every control change, and pandas filtering costs about a millisecond a step;
-    the column arrays are taken once per table object."""
-    arrays = derived("compare-columns", (frame,), lambda: {c: frame[c].to_numpy() for c in frame})
-    country = arrays["country"]
-    mask = (country == pair[0]) | (country == pair[1])
-    mask &= arrays[year_column] == year
-    found = np.flatnonzero(mask)
-    picked = [arrays[c] for c in columns]
-    return [tuple(arr[i] for arr in picked) for i in found]
-
-
-def _interval_reports(records: Iterable[tuple]) -> dict[tuple, list[Report]]:
-    """(country, key) -> [(source_id, low, high)], from (country, key, value, low, high,
-    source_id) records, by the interval rule of indicators.common."""
-    out: dict[tuple, list[Report]] = {}
-    for country, key, value, low, high, sid in records:
-        lo, _, hi = interval_of(value, low, high)
-        if lo == lo:
-            out.setdefault((country, key), []).append((sid, lo, hi))
-    return out
-
-
-def _point_reports(records: Iterable[tuple]) -> dict[tuple, list[Report]]:
-    """(country, key) -> [(source_id, x, x)], from (country, key, x, source_id) records; a
-    missing x is no report."""
-    out: dict[tuple, list[Report]] = {}
-    for country, key, x, sid in records:
-        if not pd.isna(x):
-            out.setdefault((country, key), []).append((sid, float(x), float(x)))
-    return out
 
 
 def _cell(reports: Sequence[Report], conflicted: bool, fmt: str) -> tuple[str, list, list]:
@@ -144,11 +66,11 @@ def _cell(reports: Sequence[Report], conflicted: bool, fmt: str) -> tuple[str, l
         return MISSING, [], []
     show = FORMATS[fmt]
     lo = min(r[1] for r in reports)
-    hi = max(r[2] for r in reports)
+    hi = max(r[3] for r in reports)
     # One figure when its ends read alike (1,854.2 and 1,854.1647 at the cell's precision).
     text = show(lo) if show(lo) == show(hi) else f"{show(lo)}-{show(hi)}"
     sources = list(dict.fromkeys(r[0] for r in reports))
-    conflict = [(s, x if x == y else (x, y)) for s, x, y in reports] if conflicted else []
+    conflict = [(s, x if x == y else (x, y)) for s, x, _, y in reports] if conflicted else []
     return text, sources, conflict
 
 
@@ -163,107 +85,28 @@ def _row(group: str, key: str, indicator: str, unit: str, fmt: str, cells: Seque
     )
 
 
-def _in_order(present: Iterable[str], preferred: Sequence[str]) -> list[str]:
-    present = set(present)
-    return [m for m in preferred if m in present] + sorted(present - set(preferred))
-
-
-def _words(code: str, names: dict[str, str] | None = None) -> str:
-    return (names or {}).get(code, code.replace("_", " "))
-
-
 def compare_rows(catalog: Catalog, a: str, b: str, year: int) -> pd.DataFrame:
     """compare_records as a frame (one row per indicator, COLUMNS)."""
     return pd.DataFrame(compare_records(catalog, a, b, year), columns=COLUMNS)
 
 
 def compare_records(catalog: Catalog, a: str, b: str, year: int) -> list[dict]:
-    """One row per indicator for countries a and b in `year`: manpower (every measure the data
-    has that year), GFP rank and PowerIndex and GMI rank of the year's edition, SIPRI spending,
-    and every equipment category of that year. a_text/b_text show the value, or the range over
-    its sources; a_conflict/b_conflict list (source_id, value) when flag_source_conflicts finds
-    that the sources disagree, and are empty otherwise."""
-    pair = (a, b)
-    rows: list[dict] = []
-
-    manpower = catalog["manpower"]
-    mp = _select(
-        manpower, pair, "year", year, ("country", "measure", "value", "low", "high", "source_id")
-    )
-    mp_reports = _interval_reports(mp)
-    mp_flags = _conflicted_keys(manpower, "manpower")
-    names = measure_words(catalog)
-    for m in _in_order({r[1] for r in mp}, MANPOWER_MEASURES):
-        cells = [
-            (mp_reports.get((c, m), []), any((c, year, m, f) in mp_flags for f in RANGE_FIELDS))
-            for c in pair
-        ]
-        rows.append(
-            _row(
-                "Manpower",
-                f"manpower-{m}",
-                f"Manpower: {names.get(m, _words(m))}",
-                "persons",
-                "number",
-                cells,
-            )
+    """One row per indicator for countries a and b in `year` (dashboard.charts.balance.
+    pair_indicators: manpower, GFP and GMI ranks of the year's edition, spending and equipment).
+    a_text/b_text show the value, or the range over its sources; a_conflict/b_conflict list
+    (source_id, value) when flag_source_conflicts finds that the sources disagree, and are
+    empty otherwise."""
+    return [
+        _row(
+            i.group,
+            i.key,
+            i.indicator,
+            i.unit,
+            i.fmt,
+            [(i.a_reports, i.a_conflicted), (i.b_reports, i.b_conflicted)],
         )
-
-    rankings = catalog["rankings"]
-    rk = _select(
-        rankings,
-        pair,
-        "edition",
-        year,
-        ("index", "country", "rank", "score", "score_scale", "source_id"),
-    )
-    ranks = _point_reports((c, i, r, sid) for i, c, r, _, _, sid in rk)
-    power = _point_reports(
-        (c, i, x, sid) for i, c, _, x, scale, sid in rk if scale == "gfp_powerindex"
-    )
-    rk_flags = _conflicted_keys(rankings, "rankings")
-    for key, label, unit, fmt, reports, index, field in (
-        ("gfp-rank", "GFP rank", "rank (1 = strongest)", "rank", ranks, "gfp", "rank"),
-        ("gfp-score", "GFP PowerIndex", "score (lower = stronger)", "score", power, "gfp", "score"),
-        ("gmi-rank", "GMI rank", "rank (1 = most militarised)", "rank", ranks, "gmi", "rank"),
-    ):
-        cells = [(reports.get((c, index), []), (index, year, c, field) in rk_flags) for c in pair]
-        rows.append(_row("Rankings", key, f"{label}, {year} edition", unit, fmt, cells))
-
-    spending = catalog["spending"]
-    sp = _point_reports(
-        _select(spending, pair, "year", year, ("country", "measure", "value", "source_id"))
-    )
-    sp_flags = _conflicted_keys(spending, "spending")
-    for measure, label, unit, fmt in SPENDING_ROWS:
-        cells = [(sp.get((c, measure), []), (c, year, measure, "value") in sp_flags) for c in pair]
-        rows.append(_row("Military spending", f"sipri-{measure}", label, unit, fmt, cells))
-
-    equipment = catalog["equipment"]
-    eq = _select(
-        equipment, pair, "year", year, ("country", "category", "value", "low", "high", "source_id")
-    )
-    eq_reports = _interval_reports(eq)
-    eq_flags = _conflicted_keys(equipment, "equipment")
-    categories = derived("compare-categories", (equipment,), lambda: equipment["category"].unique())
-    for cat in _in_order({r[1] for r in eq}, categories):
-        cells = [
-            (eq_reports.get((c, cat), []), any((c, year, cat, f) in eq_flags for f in RANGE_FIELDS))
-            for c in pair
-        ]
-        name = _words(cat, EQUIPMENT_NAMES)
-        rows.append(
-            _row(
-                "Equipment",
-                f"equipment-{cat}",
-                name[:1].upper() + name[1:],
-                "items",
-                "number",
-                cells,
-            )
-        )
-
-    return rows
+        for i in pair_indicators(catalog, a, b, year)
+    ]
 
 
 # --- the table (plain component dicts) ------------------------------------------------------
@@ -382,21 +225,27 @@ def warm_up() -> None:
     compare_rows(load_catalog(), *(p.default for p in PARAMS))
 
 
+LEAD = (
+    "Two countries side by side for one year. The balance profile puts every indicator both "
+    "have as a ratio on one scale centred on 1:1, with the 3:1 and 6:1 rules of thumb marked; "
+    "below it, their personnel and military spending over the years; then the table of every "
+    "figure: personnel, the Global Firepower and Global Militarisation rankings of that year's "
+    "edition, military spending (SIPRI, World Bank, COW) and equipment counts. A dash means the "
+    "data has no figure for that cell."
+)
+
+
 def layout(**query: str) -> html.Div:
     values, problems = page_params(PARAMS, query)
     a, b, year = values["a"], values["b"], values["year"]
     return html.Div(
         [
             html.H1("Compare two countries"),
-            html.P(
-                "Two countries side by side for one year: personnel, the Global Firepower and "
-                "Global Militarisation rankings of that year's edition, military spending (SIPRI, "
-                "World Bank, COW) "
-                "and equipment counts. A dash means the data has no figure for that cell.",
-                className="lead",
-            ),
+            html.P(LEAD, className="lead"),
             messages(PAGE, problems),
             controls(PAGE, PARAMS, values),
+            *[chart_block(slug, values) for slug in CHARTS],
+            html.H2("Every figure, with its sources"),
             html.Table(
                 table_for(a, b, year),
                 id=TABLE_ID,
@@ -411,20 +260,23 @@ def layout(**query: str) -> html.Div:
     Output(TABLE_ID, "children"),
     Output(f"{PAGE}-messages", "children"),
     *control_outputs(PAGE, PARAMS),
+    *chart_outputs(CHARTS),
     *[Input(control_id(PAGE, p.name), "value") for p in PARAMS],
     prevent_initial_call=True,
 )
 @remembers_states(len(PARAMS))
 def update_table(*raw: Any) -> tuple:
-    """Controls -> the table, the pickers and the URL's query (as register_page_callback)."""
+    """Controls -> the table, the pickers, the charts (with their downloads and embed
+    snippets) and the URL's query (as register_page_callback)."""
     values, problems = settled_from_controls(PARAMS, raw)
     if is_first_call(len(PARAMS)):
-        n_pickers = len(control_outputs(PAGE, PARAMS))
-        return to_query(PARAMS, values), *([dash.no_update] * (2 + n_pickers))
+        n_rest = len(control_outputs(PAGE, PARAMS)) + len(chart_outputs(CHARTS))
+        return to_query(PARAMS, values), *([dash.no_update] * (2 + n_rest))
     table = table_for(values["a"], values["b"], values["year"])
     return (
         to_query(PARAMS, values),
         table,
         message_items(problems),
         *control_updates(PARAMS, values),
+        *chart_answers(CHARTS, values),
     )

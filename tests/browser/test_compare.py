@@ -131,3 +131,122 @@ class TestComparePage:
         assert ui.shown("compare-a") == "Azerbaijan (AZE)"
         assert ui.shown("compare-year") == "2020"
         assert page.console_errors == []
+
+
+# The balance profile as plotly holds it in the page, and the texts it drew (what a reader sees).
+_PROFILE_JS = """id => {
+    const div = document.getElementById(id).querySelector('.js-plotly-plot');
+    const t = div.data[0];
+    return {
+        x: t.x, y: t.y, plus: t.error_x.array, minus: t.error_x.arrayminus,
+        xtype: div.layout.xaxis.type, range: div.layout.xaxis.range,
+        lines: div.layout.shapes.filter(s => s.xref === 'x').map(s => s.x0),
+        texts: [...div.querySelectorAll('text')].map(e => e.textContent),
+    };
+}"""
+RANKS = ("gfp-rank", "gfp-score", "gmi-rank")  # lower is stronger: the ratio is B over A
+
+
+def interval(text: str) -> tuple[float, float, float]:
+    """(low, mid, high) of a table cell: '130,000-140,000' or '570'."""
+    ends = [float(x.replace(",", "")) for x in text.split("-")]
+    low, high = ends[0], ends[-1]
+    return low, (low + high) / 2, high
+
+
+def hand_ratios(page, keys: list[str]) -> dict[str, tuple[float, float, float]]:
+    """The ratio of each row, worked out here from the numbers the table shows."""
+    out = {}
+    for key in keys:
+        a, b = (interval(value(page, key, side)) for side in ("a", "b"))
+        if key in RANKS:
+            a, b = b, a
+        out[key] = (a[0] / b[2], a[1] / b[1], a[2] / b[0])
+    return out
+
+
+def check_profile(page, ui, keys: list[str], labels: list[str]) -> dict:
+    ui.caption("balance-profile", "indicator")
+    page.locator("#chart-balance-profile .js-plotly-plot .main-svg").first.wait_for()
+    drawn = page.evaluate(_PROFILE_JS, "chart-balance-profile")
+    assert drawn["y"] == keys
+    expected = hand_ratios(page, keys)
+    for i, key in enumerate(keys):
+        low, mid, high = expected[key]
+        assert drawn["x"][i] == pytest.approx(mid, rel=2e-3), key
+        assert drawn["x"][i] + drawn["plus"][i] == pytest.approx(high, rel=2e-3), key
+        assert drawn["x"][i] - drawn["minus"][i] == pytest.approx(low, rel=2e-3), key
+    assert drawn["xtype"] == "log" and drawn["range"][0] == pytest.approx(-drawn["range"][1])
+    assert sorted(round(x, 4) for x in drawn["lines"]) == [0.1667, 0.3333, 1, 3, 6]
+    for text in ("1:1", "3:1", "6:1", "1:3", "1:6", *labels):
+        assert text in drawn["texts"], text
+    assert not [t for t in drawn["texts"] if "_" in t]  # no codes such as sp_artillery
+    return drawn
+
+
+class TestBalanceCharts:
+    def test_profile_of_azerbaijan_and_armenia_2020(self, live_server, page, ui):
+        ui.open_settled(live_server + "/compare", DEFAULT_QUERY)
+        keys = [
+            "manpower-wartime_strength",
+            "manpower-available_manpower",
+            "manpower-population",
+            "gfp-rank",
+            "gfp-score",
+            "gmi-rank",
+            "sipri-milex_current_usd_m",
+            "sipri-milex_share_gdp_pct",
+            "equipment-tanks",
+            "equipment-afv",
+            "equipment-sp_artillery",
+            "equipment-towed_artillery",
+            "equipment-mlrs",
+            "equipment-aircraft_total",
+            "equipment-attack_aircraft",
+            "equipment-helicopters",
+            "equipment-attack_helicopters",
+        ]  # fighters: Armenia has none, a note instead of a point
+        drawn = check_profile(
+            page,
+            ui,
+            keys,
+            ["Wartime strength", "Self-propelled artillery", "Fighters: Armenia has none"],
+        )
+        # by hand from the essay's ranges: 130,000-140,000 against 60,000-65,000
+        assert drawn["x"][0] == pytest.approx(2.16)
+        # the table stays below the charts
+        chart_y = page.locator("#block-balance-over-time").bounding_box()["y"]
+        assert page.locator("#compare-table").bounding_box()["y"] > chart_y
+        caption = ui.caption("balance-profile", "Tanks 5.2:1")
+        assert "Attack helicopters 1:1.2" in caption
+        over_time = ui.caption("balance-over-time", "1991-2025")
+        assert "The dotted line marks 2020" in over_time
+        assert page.console_errors == []
+
+    def test_profile_of_india_and_pakistan_2016(self, live_server, page, ui):
+        query = "?a=IND&b=PAK&year=2016"
+        ui.open_settled(live_server + "/compare" + query, query)
+        drawn = check_profile(
+            page,
+            ui,
+            ["manpower-total_military", "sipri-milex_current_usd_m", "sipri-milex_share_gdp_pct"],
+            ["Total armed forces", "Military spending, share of GDP", "India stronger ▶"],
+        )
+        # COW's 51,052 against 7,471 USD m: beyond 6:1
+        assert drawn["x"][1] == pytest.approx(51_052 / 7_471, rel=1e-4) and drawn["x"][1] > 6
+        assert "1 reaches 6:1" in ui.caption("balance-profile", "India against Pakistan")
+        assert page.console_errors == []
+
+    def test_controls_redraw_the_charts_and_their_links(self, live_server, page, ui):
+        ui.open_settled(live_server + "/compare", DEFAULT_QUERY)
+        ui.pick("compare-b", "GEO")
+        ui.caption("balance-profile", "Azerbaijan against Georgia, 2020")
+        ui.caption("balance-over-time", "Azerbaijan and Georgia")
+        href = page.locator("#download-balance-profile-csv").get_attribute("href")
+        assert href == "/chart/balance-profile.csv?a=AZE&b=GEO&year=2020"
+        marks = page.evaluate(
+            "() => document.querySelector('#chart-balance-over-time .js-plotly-plot')"
+            ".layout.shapes.map(s => s.x0)"
+        )
+        assert set(marks) == {2020}
+        assert page.console_errors == []

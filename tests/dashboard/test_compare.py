@@ -365,13 +365,13 @@ class TestComponents:
 
 class TestCallback:
     def test_controls_give_the_table_and_the_query(self):
-        search, table, problems, *pickers = update_table("AZE", "GEO", 2020)
+        search, table, problems, *rest = update_table("AZE", "GEO", 2020)
         assert search == "?a=AZE&b=GEO&year=2020"
         assert problems == []
         tree = html.Table(table)
         assert text_of(find(tree, "compare-sipri-milex_current_usd_m-b")).startswith("292.2")
         # the pickers: a's options, a, b's options, b, the years both have, the year
-        a_options, a, _, b, years, year = pickers
+        a_options, a, _, b, years, year = rest[:6]
         assert (a, b, year) == ("AZE", "GEO", 2020)
         assert {"label": "Georgia (GEO)", "value": "GEO"} in a_options
         offered = [o["value"] for o in years]  # latest first; the world tables add 1992-2016

@@ -1,0 +1,346 @@
+"""/compare's charts: the balance profile (every indicator both countries have, as the ratio
+A:B) and the pair over time. Ratios are checked against values worked out by hand from the
+figures in datasets/ (quoted beside each), labels against people's words, and the exports
+(CSV read back, PNG size) against what is drawn."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+
+import orjson
+import pytest
+
+from dashboard.charts import render
+from dashboard.export import to_csv
+from dashboard.pages.compare import CHARTS, update_table
+from tests.conftest import missing
+from tests.export.conftest import CHROMIUM, png_size
+
+AZE_ARM = {"a": "AZE", "b": "ARM", "year": 2020}
+IND_PAK = {"a": "IND", "b": "PAK", "year": 2016}
+
+# (ratio_low, ratio_mid, ratio_high) by hand from the tables' figures.
+AZE_ARM_RATIOS = {
+    # the essay: 130,000-140,000 against 60,000-65,000
+    "manpower-wartime_strength": (130_000 / 65_000, 135_000 / 62_500, 140_000 / 60_000),
+    # GFP 2020 workbook: 5,042,346 and 1,696,085; population 10,046,516 and 3,038,217
+    "manpower-available_manpower": (2.972932,) * 3,
+    "manpower-population": (3.306714,) * 3,
+    # GFP ranks 63 and 64 against 111 and 112, inverted: B / A
+    "gfp-rank": (111 / 64, 111.5 / 63.5, 112 / 63),
+    # PowerIndex 0.9463 against 2.1251 (lower is stronger), inverted
+    "gfp-score": (2.1251 / 0.9463,) * 3,
+    # GMI rank 3 against 2 (BICC) and 5 (essay), inverted
+    "gmi-rank": (2 / 3, 3.5 / 3, 5 / 3),
+    # SIPRI: 2,237.8 against 634.0 USD m
+    "sipri-milex_current_usd_m": (2237.8 / 634.0,) * 3,
+    # SIPRI's editions: 5.391 and 5.242 against 4.858 and 4.983 % of GDP
+    "sipri-milex_share_gdp_pct": (5.242 / 4.983, 5.3165 / 4.9205, 5.391 / 4.858),
+    "equipment-tanks": (570 / 110,) * 3,
+    "equipment-sp_artillery": (187 / 38,) * 3,
+    "equipment-attack_helicopters": (17 / 20,) * 3,
+}
+IND_PAK_RATIOS = {
+    # total armed forces: COW 1,346,000 and WDI 2,981,050 against 644,000 and 935,800
+    "manpower-total_military": (
+        1_346_000 / 935_800,
+        ((1_346_000 + 2_981_050) / 2) / ((644_000 + 935_800) / 2),
+        2_981_050 / 644_000,
+    ),
+    # COW NMC: 51,052 against 7,471 USD m
+    "sipri-milex_current_usd_m": (51_052 / 7_471,) * 3,
+    # WDI: 2.5065 against 3.3715 % of GDP
+    "sipri-milex_share_gdp_pct": (2.50647091563728 / 3.37147119170064,) * 3,
+}
+
+
+def by_key(data) -> dict[str, dict]:
+    return {r["key"]: r for r in data.to_dict("records")}
+
+
+@pytest.fixture(scope="module")
+def profile_aze():
+    return render("balance-profile", AZE_ARM)
+
+
+@pytest.fixture(scope="module")
+def profile_ind():
+    return render("balance-profile", IND_PAK)
+
+
+@pytest.fixture(scope="module")
+def over_time_aze():
+    return render("balance-over-time", AZE_ARM)
+
+
+@pytest.fixture(scope="module")
+def client():
+    from dashboard.factory import create_app
+
+    return create_app().server.test_client()
+
+
+class TestBalanceProfileAzerbaijanArmenia2020:
+    @pytest.fixture
+    def rendered(self, profile_aze):
+        return profile_aze
+
+    def test_ratios_are_the_hand_computed_ones(self, rendered):
+        rows = by_key(rendered.data)
+        for key, expected in AZE_ARM_RATIOS.items():
+            got = tuple(rows[key][c] for c in ("ratio_low", "ratio_mid", "ratio_high"))
+            assert got == pytest.approx(expected, rel=1e-6), key
+        assert rows["gfp-rank"]["stronger"] == "lower"
+        assert rows["equipment-tanks"]["stronger"] == "higher"
+
+    def test_every_indicator_both_have_in_table_order(self, rendered):
+        table = update_table("AZE", "ARM", 2020)[1]
+        both = [
+            row["props"]["id"].removeprefix("compare-row-")
+            for row in table[2]["props"]["children"]
+            if row["props"].get("id", "").startswith("compare-row-")
+            and "-" not in (_cell(row, 2), _cell(row, 3))
+        ]
+        assert list(rendered.data["key"]) == both
+        assert list(dict.fromkeys(rendered.data["group"])) == [
+            "Manpower",
+            "Rankings",
+            "Military spending",
+            "Equipment",
+        ]
+
+    def test_a_side_with_none_is_a_note_not_a_point(self, rendered):
+        fighters = by_key(rendered.data)["equipment-fighters"]  # 17 against 0
+        assert fighters["status"] == "b_none" and math.isnan(fighters["ratio_mid"])
+        notes = [n["text"] for n in rendered.figure["layout"]["annotations"]]
+        assert "Fighters: Armenia has none" in notes
+        assert "equipment-fighters" not in rendered.figure["data"][0]["y"]
+
+    def test_the_figure_plots_the_ratios_on_a_log_axis_centred_on_one(self, rendered):
+        (trace,) = rendered.figure["data"]
+        drawn = dict(zip(trace["y"], trace["x"], strict=True))
+        for key, (low, mid, high) in AZE_ARM_RATIOS.items():
+            assert drawn[key] == pytest.approx(mid, rel=1e-4), key
+            i = trace["y"].index(key)
+            assert drawn[key] + trace["error_x"]["array"][i] == pytest.approx(high, rel=1e-4)
+            assert drawn[key] - trace["error_x"]["arrayminus"][i] == pytest.approx(low, rel=1e-4)
+        xaxis = rendered.figure["layout"]["xaxis"]
+        assert xaxis["type"] == "log"
+        assert xaxis["range"][0] == -xaxis["range"][1]  # symmetric about log10(1) = 0
+        assert xaxis["range"][1] >= math.log10(6)
+        # right of 1:1 is Azerbaijan's colour, left of it Armenia's
+        colours = dict(zip(trace["y"], trace["marker"]["color"], strict=True))
+        assert colours["equipment-tanks"] == "#0072B2"
+        assert colours["equipment-attack_helicopters"] == "#D55E00"
+
+    def test_rules_of_thumb_are_marked_both_ways(self, rendered):
+        layout = rendered.figure["layout"]
+        lines = sorted(round(s["x0"], 6) for s in layout["shapes"] if s.get("xref") == "x")
+        assert lines == [round(x, 6) for x in (1 / 6, 1 / 3, 1, 3, 6)]
+        marks = {n["text"]: n for n in layout["annotations"] if n.get("xref") == "x"}
+        assert set(marks) == {"1:6", "1:3", "1:1", "3:1", "6:1"}
+        # annotations on a log axis stand at log10 of the ratio; 3s and 6s on other rows
+        assert marks["6:1"]["x"] == pytest.approx(math.log10(6))
+        assert marks["1:3"]["x"] == pytest.approx(-math.log10(3))
+        assert marks["3:1"]["yshift"] != marks["6:1"]["yshift"]
+        texts = [n["text"] for n in layout["annotations"]]
+        assert "◀ Armenia stronger" in texts and "Azerbaijan stronger ▶" in texts
+        assert "inverted" in layout["xaxis"]["title"]["text"]
+
+    def test_labels_are_in_words(self, rendered):
+        texts = [n["text"] for n in rendered.figure["layout"]["annotations"]]
+        for label in (
+            "Wartime strength",
+            "Manpower available for service",
+            "Global Firepower rank, 2020 edition",
+            "Self-propelled artillery",
+            "Rocket launchers (MLRS)",
+            "<b>Military spending</b>",
+        ):
+            assert label in texts
+        codes = re.compile(r"[a-z]+_[a-z_]+")  # total_military, sp_artillery, ...
+        assert not [t for t in texts if codes.search(t)]
+
+    def test_hover_names_every_source(self, rendered):
+        trace = rendered.figure["data"][0]
+        hover = dict(zip(trace["y"], trace["hovertext"], strict=True))
+        share = hover["sipri-milex_share_gdp_pct"]
+        assert "SIPRI 2021" in share and "SIPRI 2023" in share and "5.39" in share
+        assert "Armenia ÷ Azerbaijan (lower is stronger)" in hover["gfp-rank"]
+
+    def test_caption_states_the_strongest_ratios(self, rendered):
+        caption = rendered.caption
+        assert "Azerbaijan is ahead on 17, Armenia on 1" in caption
+        assert "Tanks 5.2:1; Self-propelled artillery 4.9:1" in caption
+        assert "Widest in Armenia's favour: Attack helicopters 1:1.2" in caption
+        assert "4 reach 3:1, none reach 6:1" in caption
+        assert "Fighters (Armenia has none)" in caption
+
+    def test_csv_holds_what_is_drawn_with_sources(self, rendered):
+        rows = list(csv.DictReader(io.StringIO(to_csv(rendered).decode())))
+        assert [r["key"] for r in rows] == list(rendered.data["key"])
+        tanks = next(r for r in rows if r["key"] == "equipment-tanks")
+        assert float(tanks["ratio_mid"]) == pytest.approx(570 / 110)
+        assert tanks["source_id"] == "gfp-2020-xlsx" and tanks["a_name"] == "Azerbaijan"
+        rank = next(r for r in rows if r["key"] == "gfp-rank")
+        assert rank["source_id"].split(";") == ["gfp-2020-trend", "gfp-2020-azernews", "rv-essay"]
+        assert rank["sources_differ"] == "True"
+
+
+def _cell(row: dict, i: int) -> str:
+    """The value text of a table row's i-th cell (plain dicts, as the table is built)."""
+    cell = row["props"]["children"][i]
+    return cell["props"]["children"][0]["props"]["children"]
+
+
+class TestBalanceProfileIndiaPakistan2016:
+    @pytest.fixture
+    def rendered(self, profile_ind):
+        return profile_ind
+
+    def test_ratios_are_the_hand_computed_ones(self, rendered):
+        rows = by_key(rendered.data)
+        assert list(rows) == list(IND_PAK_RATIOS)  # no GFP or GMI edition of 2016
+        for key, expected in IND_PAK_RATIOS.items():
+            got = tuple(rows[key][c] for c in ("ratio_low", "ratio_mid", "ratio_high"))
+            assert got == pytest.approx(expected, rel=1e-6), key
+        assert rows["manpower-total_military"]["source_id"] == "import-wdi-personnel;import-nmc"
+
+    def test_caption(self, rendered):
+        caption = rendered.caption
+        assert "India is ahead on 2, Pakistan on 1" in caption
+        assert "Military spending (US$, current prices) 6.8:1" in caption
+        assert "Military spending, share of GDP 1:1.3" in caption
+        assert "1 reaches 3:1, 1 reaches 6:1" in caption
+
+
+class TestBalanceOverTime:
+    @pytest.fixture
+    def aze(self, over_time_aze):
+        return over_time_aze
+
+    def test_units_are_never_mixed_on_a_panel(self, aze):
+        data = aze.data
+        units = data.groupby("panel")["unit"].unique().to_dict()
+        assert {p: list(u) for p, u in units.items()} == {
+            "personnel": ["persons"],
+            "spending_usd": ["usd_m"],
+            "spending_share": ["percent"],
+        }
+        layout = aze.figure["layout"]
+        titles = [layout[f"yaxis{s}"]["title"]["text"] for s in ("", "2", "3")]
+        assert titles == ["persons", "US$ million", "% of GDP"]
+
+    def test_sources_that_differ_have_lines_of_their_own(self, aze):
+        share = aze.data[(aze.data["panel"] == "spending_share") & (aze.data["country"] == "AZE")]
+        in_2020 = share[share["year"] == 2020].set_index("line_name")["value"].to_dict()
+        # SIPRI's 2021 edition gives 5.391, its 2023 edition 5.242
+        assert in_2020 == {"SIPRI 2021 (workbook)": 5.391, "SIPRI 2023 (workbook)": 5.242}
+        # the World Bank line runs through every year WDI has (1992-2017 for Azerbaijan)
+        wdi = share[share["line_name"] == "World Bank"]["year"]
+        assert (wdi.min(), wdi.max()) == (1992, 2017)
+        # SIPRI's current-dollar figures agree where they meet: one line
+        usd = aze.data[(aze.data["panel"] == "spending_usd") & (aze.data["country"] == "AZE")]
+        assert set(usd["line_name"]) == {"COW", "SIPRI", "GFP, defence budget"}
+
+    def test_traces_draw_the_rows_and_the_selected_year(self, aze):
+        traces = [t for t in aze.figure["data"] if t["x"] != [None]]
+        drawn = sum(len(t["x"]) for t in traces)
+        assert drawn == len(aze.data)
+        sipri = next(t for t in traces if t["name"] == "Azerbaijan: SIPRI 2023 (workbook)")
+        assert sipri["yaxis"] == "y3" and (2020, 5.242) in zip(sipri["x"], sipri["y"], strict=True)
+        assert sipri["line"]["color"] == "#0072B2"
+        armenia = [t for t in traces if t["name"].startswith("Armenia")]
+        assert {t["line"]["color"] for t in armenia} == {"#D55E00"}
+        marks = [s for s in aze.figure["layout"]["shapes"] if s["x0"] == 2020]
+        assert len(marks) == 3  # one per panel
+        legend = [t["name"] for t in aze.figure["data"] if t["x"] == [None]]
+        assert legend[:3] == ["COW", "GFP", "World Bank"]
+        assert len(legend) == len(set(legend))
+
+    def test_caption_names_sources_and_years(self, aze):
+        assert aze.caption.startswith("Azerbaijan and Armenia, 1991-2025")
+        assert "From World Bank, COW, SIPRI, GFP and Wikipedia" in aze.caption
+        assert "The dotted line marks 2020" in aze.caption
+
+    def test_india_pakistan_over_all_years(self):
+        rendered = render("balance-over-time", IND_PAK)
+        data = rendered.data
+        assert (data["year"].min(), data["year"].max()) == (1947, 2017)
+        personnel = data[(data["panel"] == "personnel") & (data["year"] == 2016)]
+        got = {(r.country, r.line_name): r.value for r in personnel.itertuples()}
+        assert got == {
+            ("IND", "COW"): 1_346_000,
+            ("IND", "World Bank"): 2_981_050,
+            ("PAK", "COW"): 644_000,
+            ("PAK", "World Bank"): 935_800,
+        }
+        assert "India and Pakistan, 1947-2017" in rendered.caption
+        # another year only moves the mark
+        other = render("balance-over-time", {**IND_PAK, "year": 2000})
+        assert other.data.drop(columns="selected_year").equals(data.drop(columns="selected_year"))
+
+
+class TestOnThePage:
+    def test_the_callback_draws_both_charts_for_the_controls(self):
+        search, _, _, *rest = update_table("IND", "PAK", 2016)
+        assert search == "?a=IND&b=PAK&year=2016"
+        charts = rest[6:]
+        per_chart = len(charts) // len(CHARTS)
+        profile = dict(zip(["figure", "caption", "sources"], charts[:3], strict=True))
+        trace = profile["figure"]["data"][0]
+        assert trace["x"] == pytest.approx([v[1] for v in IND_PAK_RATIOS.values()], rel=1e-4)
+        assert profile["caption"].startswith("India against Pakistan, 2016")
+        assert "Correlates of War" in profile["sources"]
+        hrefs = charts[3 : per_chart - 1]
+        assert hrefs[0] == "/chart/balance-profile.csv?a=IND&b=PAK&year=2016"
+        over_time = charts[per_chart:]
+        assert over_time[1].startswith("India and Pakistan")
+        assert over_time[-1].startswith('<iframe src="/chart/balance-over-time?a=IND&b=PAK')
+
+    @pytest.mark.parametrize("state", [("AZE", "ARM", 2020), ("IND", "PAK", 2016)])
+    def test_the_answer_is_plain_data(self, state):
+        """orjson's fast path: a numpy number anywhere sends Dash down plotly's slow encoder."""
+        orjson.dumps(list(update_table(*state)))
+
+
+class TestExports:
+    def test_csv_route(self, client):
+        response = client.get("/chart/balance-profile.csv?a=IND&b=PAK&year=2016")
+        assert response.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(response.data.decode())))
+        assert [r["key"] for r in rows] == list(IND_PAK_RATIOS)
+        for row, (low, mid, high) in zip(rows, IND_PAK_RATIOS.values(), strict=True):
+            assert float(row["ratio_high"]) == pytest.approx(high)
+            assert float(row["ratio_mid"]) == pytest.approx(mid)
+            assert float(row["ratio_low"]) == pytest.approx(low)
+            assert row["unit"].startswith("ratio A:B")
+        over = client.get("/chart/balance-over-time.csv?a=IND&b=PAK&year=2016")
+        lines = list(csv.DictReader(io.StringIO(over.data.decode())))
+        assert {r["unit"] for r in lines} == {"persons", "usd_m", "percent"}
+        assert len(lines) == len(render("balance-over-time", IND_PAK).data)
+
+    def test_png_route(self, client):
+        if not CHROMIUM.exists():
+            missing("Chromium not found at /usr/bin/chromium (apt-get install chromium)")
+        for slug in CHARTS:
+            response = client.get(f"/chart/{slug}.png?a=AZE&b=ARM&year=2020&width=900")
+            assert response.status_code == 200
+            assert png_size(response.data) == (900, 675)
+
+    @pytest.mark.parametrize(
+        ("query", "status", "named"),
+        [
+            ("a=IND&b=IND&year=2016", 404, "a and b are both IND"),
+            ("a=IND&b=PAK&year=abc", 400, "year: 'abc' is not a number"),
+            ("a=XYZ&b=PAK", 400, "a: 'XYZ' is not one of"),
+        ],
+    )
+    def test_bad_parameters_are_named(self, client, query, status, named):
+        for slug in CHARTS:
+            response = client.get(f"/chart/{slug}.csv?{query}")
+            assert response.status_code == status
+            assert named in response.data.decode()
