@@ -167,14 +167,16 @@ SCALE = Param(
 
 
 def fmt_value(x: float) -> str:
-    """A figure as the hover and the table show it: thousands separated, two decimals below
-    100, three significant digits below 1 (CINC shares)."""
+    """A figure as the hover and the table show it: thousands separated, one decimal from
+    100, two below 100, three significant digits below 1 (CINC shares)."""
     if x != x:
         return "-"
     if x == 0:
         return "0"
-    if abs(x) >= 100 or float(x).is_integer():
+    if float(x).is_integer():
         return f"{x:,.0f}"
+    if abs(x) >= 100:
+        return f"{x:,.1f}".removesuffix(".0")
     if abs(x) >= 1:
         return f"{x:.2f}".rstrip("0").rstrip(".")
     return f"{x:.3g}"
