@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import dash
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from dashboard.charts import render
 from dashboard.charts.common import country_label, country_name
@@ -28,6 +28,7 @@ from dashboard.components import (
     message_items,
     messages,
     page_params,
+    query_of,
     remembers_states,
     settled_from_controls,
 )
@@ -75,8 +76,8 @@ def year_marks(years: tuple[int, ...]) -> dict[int, str]:
 
 
 def year_slider(value: int, years: Sequence[int]) -> html.Div:
-    """The year control: a slider whose stops are the years with figures, with a box to type
-    a year in (keyboard: arrows move between years)."""
+    """The year control: a slider over the years with figures, each marked (keyboard: the
+    arrow keys move to the next year with figures; see snap_year)."""
     marks = year_marks(tuple(years))
     return html.Div(
         [
@@ -85,7 +86,7 @@ def year_slider(value: int, years: Sequence[int]) -> html.Div:
                 id=YEAR_ID,
                 min=min(marks) if marks else value,
                 max=max(marks) if marks else value,
-                step=None,
+                step=1,
                 marks=marks,
                 value=value,
                 included=False,
@@ -212,15 +213,42 @@ OUTPUTS = [
 ]
 
 
+def snap_year(raw: Any, indicator: Any, search: str | None) -> Any:
+    """The slider's value moved to a year with figures, in the direction it moved from the
+    year in the URL (the slider steps a year at a time; the indicator may skip years): from
+    2020 down to 2019 goes on to 2018 when 2019 has none. Other values are left to settle."""
+    try:
+        year = round(float(raw))
+    except (TypeError, ValueError):
+        return raw
+    catalog = load_catalog()
+    if indicator not in INDICATOR.allowed(catalog):
+        return year
+    years = MAP_YEAR.offered(catalog, {"indicator": indicator})
+    if not years or year in years:
+        return year
+    before = query_of(search).get("year", "")
+    down = before.isdigit() and year < int(before)
+    lower = [y for y in years if y < year]
+    higher = [y for y in years if y > year]
+    if down and lower:
+        return max(lower)
+    if higher and not down:
+        return min(higher)
+    return max(lower) if lower else min(higher)
+
+
 @dash.callback(
     *OUTPUTS,
     *[Input(control_id(PAGE, p.name), "value") for p in PARAMS],
+    State("url", "search"),
     prevent_initial_call=True,
 )
 @remembers_states(len(PARAMS))
-def update_map(*raw: Any) -> list[Any]:
+def update_map(indicator: Any, year: Any, scale: Any, search: str | None) -> list[Any]:
     """Controls -> the map, its caption, sources and links, the slider's years, the table
     and the URL's query. Thin: it settles the values and asks the registry."""
+    raw = (indicator, snap_year(year, indicator, search), scale)
     values, problems = settled_from_controls(PARAMS, raw)
     query = to_query(PARAMS, values)
     if is_first_call(len(PARAMS)):
