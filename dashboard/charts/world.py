@@ -283,7 +283,7 @@ def colour_ticks(lo: float, hi: float, log: bool) -> list[float]:
 def _colour_values(values: np.ndarray, log: bool, lower_first: bool) -> tuple[np.ndarray, float]:
     """The numbers the colour scale maps (log10 on a log scale, where values of 0 or less
     take the lowest colour), negated where a lower figure stands first so that the first
-    country is at the top of the bar in the same colour as the largest value elsewhere;
+    country is at the high end of the bar in the same colour as the largest value elsewhere;
     and the value the lowest colour stands for."""
     floor = float(values[values > 0].min()) if log else float(values.min())
     shown = np.log10(np.maximum(values, floor)) if log else values.astype(float)
@@ -337,13 +337,18 @@ def world_map_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         "cmax": cmax,
     }
     colourbar = {
-        "title": {"text": html.escape(unit) + ("<br>(log scale)" if log else ""), "side": "top"},
+        # across the bottom, over the southern oceans: on a phone a bar beside the map would
+        # take a third of its width
+        "title": {"text": html.escape(unit) + (" (log scale)" if log else ""), "side": "top"},
+        "orientation": "h",
         "tickvals": tickvals,
         "ticktext": [fmt_value(t) for t in ticks],
-        "len": 0.75,
-        "thickness": 14,
-        "x": 1.02,
-        "xanchor": "left",
+        "len": 0.42,
+        "thickness": 12,
+        "x": 0.5,
+        "xanchor": "center",
+        "y": 0.0,
+        "yanchor": "bottom",
     }
     traces: list[dict] = [
         {
@@ -426,9 +431,7 @@ def world_map_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         "data": traces,
         "layout": base_layout(
             height=520,
-            # the colour bar stands in the right margin, which is wide enough for it (an
-            # image's caption is placed by the margins: see dashboard.export.figures)
-            margin={"l": 0, "r": 120, "t": 10, "b": 10},
+            margin={"l": 0, "r": 0, "t": 10, "b": 10},
             geo={
                 "projection": {"type": "natural earth"},
                 "resolution": 110,
@@ -498,7 +501,7 @@ def world_map_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     else:
         text += " Colours follow a linear scale."
     if lower_first:
-        text += " Lower is stronger: the first place is at the top of the colour bar."
+        text += " Lower is stronger: the first place is at the right end of the colour bar."
     differ = int(((cols["n_sources"] > 1) & (cols["high"] > cols["low"])).sum())
     if differ:
         text += (

@@ -115,11 +115,11 @@ class TestFigure:
         assert linear["z"][linear["locations"].index("CHN")] == 2_514_000
         assert "linear scale" in render("world-map", {**DEFAULT, "scale": "linear"}).caption
 
-    def test_ranks_read_from_the_top_of_the_colour_bar(self):
+    def test_ranks_read_from_the_right_end_of_the_colour_bar(self):
         figure = render("world-map", {**DEFAULT, "indicator": "gfp_rank", "year": 2020}).figure
         coloured = figure["data"][0]
         z = dict(zip(coloured["locations"], coloured["z"], strict=True))
-        assert z["AZE"] > z["ARM"]  # rank 63.5 above rank 111.5
+        assert z["AZE"] > z["ARM"]  # rank 63.5 at the high end, where the largest values are
         bar = coloured["colorbar"]
         labels = dict(zip(bar["ticktext"], bar["tickvals"], strict=True))
         assert labels["63.5"] == -63.5 and labels["111.5"] == -111.5
