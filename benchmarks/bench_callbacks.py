@@ -156,8 +156,13 @@ def states_for(params, limit: int, seed: int = 7) -> list[dict]:
     catalog = load_catalog()
     rng = random.Random(seed)
     axes = []
+    pair = "a" in {p.name for p in params}
     for p in params:
-        if p.kind == "choice":
+        if p.kind == "int" and p.offered is not None and not pair:
+            # a year the page offers for the values drawn before it (/world: the indicator's);
+            # pair pages keep their default year, as before
+            axes.append(lambda p=p: rng.choice(p.offered(catalog, state) or (p.default,)))
+        elif p.kind == "choice":
             allowed = list(p.allowed(catalog))
             axes.append(lambda allowed=allowed: rng.choice(allowed))
         elif p.kind == "multi":
@@ -177,7 +182,9 @@ def states_for(params, limit: int, seed: int = 7) -> list[dict]:
     for _ in range(limit * 20):
         if len(states) >= limit:
             break
-        state = dict(zip(names, (draw() for draw in axes), strict=True))
+        state: dict = {}
+        for name, draw in zip(names, axes, strict=True):
+            state[name] = draw()
         states.setdefault(repr(sorted(state.items())), state)
     return list(states.values())
 
@@ -204,7 +211,10 @@ def payload(cb: dict, values: dict[str, object], prefix: str) -> bytes:
         "outputs": outputs if len(outputs) > 1 else outputs[0],
         "inputs": inputs,
         "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
-        "state": [],
+        # as the browser sends them (/world reads the URL's query as the year's previous value)
+        "state": [
+            {"id": st["id"], "property": st["property"], "value": None} for st in cb["state"]
+        ],
     }
     return json.dumps(body).encode()
 

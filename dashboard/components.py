@@ -15,6 +15,7 @@ import flask
 from dash import Input, Output, dcc, html
 
 from dashboard.charts import forget_rendered, get_chart, render
+from dashboard.geo import ASSET_FOLDER, is_geo
 from dashboard.params import Param, ParamError, parse_query, settle, to_query
 from validation import load_catalog
 
@@ -152,6 +153,15 @@ def _exports(slug: str, params: Mapping[str, Any]) -> html.Div:
     return html.Div([*links, embed], className="chart-exports", role="group")
 
 
+def graph_config(figure: Mapping[str, Any]) -> dict[str, Any]:
+    """A dcc.Graph's plotly.js config; for a map, where plotly.js reads the world outlines:
+    this app's own asset (dashboard.geo), fetched once per page load, never a CDN."""
+    config: dict[str, Any] = {"displaylogo": False, "responsive": True}
+    if is_geo(figure):
+        config["topojsonURL"] = dash.get_asset_url(ASSET_FOLDER)
+    return config
+
+
 def chart_block(slug: str, params: Mapping[str, Any]) -> html.Section:
     """Title, graph, caption, source line and downloads of one chart, drawn for these
     parameters."""
@@ -164,7 +174,7 @@ def chart_block(slug: str, params: Mapping[str, Any]) -> html.Section:
             dcc.Graph(
                 id=f"chart-{slug}",
                 figure=rendered.figure,
-                config={"displaylogo": False, "responsive": True},
+                config=graph_config(rendered.figure),
             ),
             html.P(rendered.caption, id=f"caption-{slug}", className="caption"),
             html.P(rendered.source_line, id=f"sources-{slug}", className="source-line"),
@@ -336,12 +346,13 @@ def remembers_states(n_inputs: int) -> Callable[[Callable[..., Any]], Callable[.
 def forget_drawn_states() -> None:
     """Empty every cache of drawn states (charts, links, page answers and the pages' own):
     the next request of any state is computed anew. For benchmarks and tests."""
-    from dashboard.pages import compare, overview
+    from dashboard.pages import compare, overview, world
 
     forget_rendered()
     _links.cache_clear()
     compare.table_for.cache_clear()
     overview._content.cache_clear()
+    world.table_for.cache_clear()
     for clear in _ANSWERS:
         clear()
 
@@ -442,6 +453,7 @@ __all__ = [
     "controls",
     "export_links",
     "forget_drawn_states",
+    "graph_config",
     "is_first_call",
     "message_items",
     "messages",

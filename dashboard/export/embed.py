@@ -8,10 +8,13 @@ import json
 
 from dashboard.charts import Rendered
 from dashboard.export.figures import full_view_query, script_json
+from dashboard.geo import ASSET_FOLDER, is_geo
 from dashboard.style import FONT
 
 # Relative to /chart/<slug>, so it also works when the app is served under a prefix.
 PLOTLY_JS_URL = "plotly.min.js"
+# Where a map's plotly.js reads the world outlines: this app's asset (dashboard.geo).
+TOPOJSON_URL = "../assets/" + ASSET_FOLDER
 
 EMBED_STYLE = """
 html, body { height: 100%%; margin: 0; }
@@ -41,6 +44,8 @@ def embed_page(rendered: Rendered, query: str | None = None) -> str:
     layout["autosize"] = True
     figure = {**rendered.figure, "layout": layout}
     config = {"responsive": True, "displaylogo": False}
+    if is_geo(figure):
+        config["topojsonURL"] = TOPOJSON_URL
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -12,6 +12,8 @@ import html
 import json
 import os
 import re
+import shutil
+import tempfile
 import textwrap
 import threading
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ import plotly
 from plotly.io.json import to_json_plotly
 
 from dashboard.charts import Rendered
+from dashboard.geo import GEO_DIR, geo_assets_script, is_geo
 from dashboard.params import to_query
 from dashboard.style import FONT
 
@@ -267,8 +270,21 @@ _LOCK = threading.Lock()
 _SERVER: _Server | None = None
 
 
+@functools.cache
+def _geo_assets_file() -> Path:
+    """A script file that hands plotly.js the shipped world outlines (geo_assets_script), for
+    kaleido's page, which loads scripts by path; written once per process to a temporary
+    folder removed at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="milbal-geo-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "geo-assets.js"
+    path.write_text(geo_assets_script(), encoding="utf-8")
+    return path
+
+
 def _start() -> _Server:
     import kaleido
+    from kaleido import PageGenerator
 
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="milbal-kaleido", daemon=True)
@@ -276,13 +292,17 @@ def _start() -> _Server:
 
     async def open_browser():
         # plotly.js from the local package and no MathJax: kaleido's defaults would load them
-        # from a CDN. The sandbox stays off (choreographer's default), which Chromium needs
-        # when run as root. A proxy nobody listens on keeps Chromium itself off the network.
+        # from a CDN; the world outlines handed to plotly.js in a script of the page (see
+        # dashboard.geo), so that a map fetches nothing. The sandbox stays off
+        # (choreographer's default), which Chromium needs when run as root. A proxy nobody
+        # listens on keeps Chromium itself off the network.
+        page = PageGenerator(
+            plotly=str(_plotly_js_path()), mathjax=False, others=[str(_geo_assets_file())]
+        )
         instance = kaleido.Kaleido(
             n=1,
             timeout=RENDER_TIMEOUT,
-            plotlyjs=str(_plotly_js_path()),
-            mathjax=False,
+            page_generator=page,
             proxy_server="http://127.0.0.1:9",
         )
         await instance.open()
@@ -334,7 +354,10 @@ def check_size(width: float, height: float, scale: float) -> None:
 
 
 def _calc(server: _Server, figure: dict, opts: dict) -> bytes:
-    future = asyncio.run_coroutine_threadsafe(server.kaleido.calc_fig(figure, opts), server.loop)
+    # The outlines are in the page already; were they not, plotly.js would look for them in
+    # the package's folder, never on a CDN.
+    drawn = server.kaleido.calc_fig(figure, opts, topojson=GEO_DIR.as_uri() + "/")
+    future = asyncio.run_coroutine_threadsafe(drawn, server.loop)
     try:
         return future.result(RENDER_TIMEOUT + 5)
     except TimeoutError as exc:
@@ -479,6 +502,8 @@ def to_html(rendered: Rendered) -> bytes:
     figure["layout"].pop("width", None)
     figure["layout"]["autosize"] = True
     config = {"responsive": True, "displaylogo": False}
+    # A map's outlines go in the file: plotly.js would fetch them from a CDN.
+    geo = f"\n<script>{geo_assets_script()}</script>" if is_geo(figure) else ""
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -493,7 +518,7 @@ def to_html(rendered: Rendered) -> bytes:
 <div id="chart" style="height: {height}px"></div>
 <p class="caption">{e(rendered.caption)}</p>
 <p class="sources">{e(rendered.source_line)}</p>
-<script>{plotly_js().decode("utf-8")}</script>
+<script>{plotly_js().decode("utf-8")}</script>{geo}
 <script>
 var figure = {script_json(figure)};
 Plotly.newPlot("chart", figure.data, figure.layout, {json.dumps(config)});

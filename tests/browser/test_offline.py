@@ -9,7 +9,16 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/compare", "/force-ratio", "/rankings", "/equipment", "/attrition", "/data"]
+PAGES = [
+    "/",
+    "/compare",
+    "/force-ratio",
+    "/rankings",
+    "/equipment",
+    "/attrition",
+    "/world",
+    "/data",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)

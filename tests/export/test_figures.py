@@ -142,13 +142,17 @@ def test_html_is_standalone_with_title_caption_and_sources(slug):
     page = to_html(rendered).decode("utf-8")
     tags = Tags(page)
     sources = [attrs.get("src") for tag, attrs in tags.tags if tag == "script"]
-    assert sources == [None, None]  # plotly.js and the figure, both inline
+    # plotly.js, (for a map) the world outlines, and the figure: all inline
+    geo = any(t["type"] in ("choropleth", "scattergeo") for t in rendered.figure["data"])
+    assert sources == [None] * (3 if geo else 2)
     assert not re.search(r"""src\s*=\s*["']?\s*(https?:)?//""", page, re.I)
-    assert "Plotly.newPlot" in tags.scripts[1]
+    assert "Plotly.newPlot" in tags.scripts[-1]
     assert "plotly.js v" in tags.scripts[0][:200]
+    if geo:
+        assert tags.scripts[1].startswith("(window.PlotlyGeoAssets")
     for text in (rendered.chart.title, rendered.caption, rendered.source_line):
         assert html.escape(text) in page
-    figure = json.loads(re.search(r"var figure = (.*);\n", tags.scripts[1]).group(1))
+    figure = json.loads(re.search(r"var figure = (.*);\n", tags.scripts[-1]).group(1))
     assert figure["data"] == json.loads(to_json(rendered))["data"]
 
 

@@ -1,0 +1,304 @@
+"""/world: a map of any country-year indicator the catalogue holds, for a year chosen on a
+slider, and the ranked table of that indicator and year. Clicking a country (on the map or in
+the table) offers to compare it with another on /compare.
+
+The map's outlines are a static asset (dashboard.geo) that plotly.js reads once per page
+load; the callback answers only codes, colours and text."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+from dash import Input, Output, State, dcc, html
+
+from dashboard.charts import render
+from dashboard.charts.common import country_label, country_name
+from dashboard.charts.world import INDICATOR, MAP_YEAR, NOT_PLACED, SCALE, fmt_value
+from dashboard.components import (
+    DOWNLOADS,
+    chart_block,
+    control,
+    control_id,
+    export_links,
+    is_first_call,
+    message_items,
+    messages,
+    page_params,
+    query_of,
+    remembers_states,
+    settled_from_controls,
+)
+from dashboard.pages.compare import el
+from dashboard.params import to_query
+from validation import load_catalog
+
+PATH, NAME, ORDER, NAV = "/world", "World", 8, True
+PAGE = "world"
+PARAMS = (INDICATOR, MAP_YEAR, SCALE)
+SLUG = "world-map"
+CHARTS = (SLUG,)
+TABLE_ID = "world-table"
+SELECTION_ID = "world-selection"
+YEAR_ID = control_id(PAGE, "year")
+# Year labels on the slider: about this many, at round years, and the first and last.
+YEAR_LABELS = 6
+TITLE = "The world on one indicator"
+LEAD = (
+    "Any country-year indicator the catalogue holds, on a map for one year: personnel by "
+    "measure (and per 1,000 inhabitants where the population is known), military spending in "
+    "US dollars and as a share of GDP, COW's Composite Index of National Capability, and the "
+    "Global Firepower and Global Militarisation ranks and scores. Grey countries have no "
+    "figure for that year; countries too small for the outlines are dots. Where sources "
+    "differ, the colour is the middle of their span and the hover and table give every "
+    "source. Click a country, on the map or in the table, to compare it with another."
+)
+PROMPT = "Click a country on the map, or a name in the table, to compare it with another."
+
+
+def compare_href(iso3: str) -> str:
+    return "/compare?" + urlencode({"a": iso3})
+
+
+@functools.lru_cache(maxsize=64)
+def year_marks(years: tuple[int, ...]) -> dict[int, str]:
+    """Slider marks: every year with figures is a stop; a few round years are labelled, and
+    the first and last."""
+    if not years:
+        return {}
+    lo, hi = min(years), max(years)
+    step = next((s for s in (1, 2, 5, 10, 20, 25, 50, 100) if (hi - lo) / s <= YEAR_LABELS), 200)
+    labelled = {lo, hi} | {y for y in years if y % step == 0 and lo + step / 2 < y < hi - step / 2}
+    return {y: str(y) if y in labelled else "" for y in sorted(years)}
+
+
+def year_slider(value: int, years: Sequence[int]) -> html.Div:
+    """The year control: a slider over the years with figures, each marked (keyboard: the
+    arrow keys move to the next year with figures; see snap_year)."""
+    marks = year_marks(tuple(years))
+    return html.Div(
+        [
+            html.Label(MAP_YEAR.label, htmlFor=YEAR_ID),
+            dcc.Slider(
+                id=YEAR_ID,
+                min=min(marks) if marks else value,
+                max=max(marks) if marks else value,
+                step=1,
+                marks=marks,
+                value=value,
+                included=False,
+                updatemode="mouseup",
+            ),
+        ],
+        className="control control-wide",
+    )
+
+
+def _slider_props(values: Mapping[str, Any]) -> list[Any]:
+    years = MAP_YEAR.offered(load_catalog(), values)
+    marks = year_marks(tuple(years))
+    value = values["year"]
+    return [min(marks, default=value), max(marks, default=value), marks, value]
+
+
+def _span(low: float, high: float) -> str:
+    return f" ({fmt_value(float(low))}-{fmt_value(float(high))})" if high > low else ""
+
+
+def _keyed(reported: str, keys: dict[str, int]) -> str:
+    """'World Bank (...): 2,981,050; COW 2016 (...): 1,346,000' -> '[1] 2,981,050; [2] 1,346,000',
+    numbering each source where it first appears (the table's caption lists them once: the
+    answer of a callback then holds each source's name once, not once a row)."""
+    parts = []
+    for report in reported.split("; "):
+        label, _, figure = report.rpartition(": ")
+        number = keys.setdefault(label, len(keys) + 1)
+        parts.append(f"[{number}] {figure}")
+    return "; ".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def table_for(indicator: str, year: int) -> list[dict]:
+    """The ranked table's children for one indicator and year, as plain dicts (treat as
+    read-only): rank, country (a link to compare it), value, range across sources, and each
+    source's figure, the sources numbered in the caption. Lean (no classes or titles per
+    cell): the table of ~200 rows is most of the callback's answer."""
+    rendered = render(SLUG, {"indicator": indicator, "year": year, "scale": "auto"})
+    if rendered.error is not None:
+        return [el("Caption", f"No figures: {rendered.error}")]
+    data = rendered.data
+    unit = str(data["unit"].iat[0])
+    header = el(
+        "Thead",
+        el(
+            "Tr",
+            [
+                el("Th", "Rank", scope="col"),
+                el("Th", "Country", scope="col"),
+                el("Th", f"Value ({unit}; range across sources)", scope="col"),
+                el("Th", "Each source", scope="col"),
+            ],
+        ),
+    )
+    keys: dict[str, int] = {}
+    rows = []
+    for position, country, value, low, high, reported, drawn in zip(
+        data["position"],
+        data["country"],
+        data["value"],
+        data["low"],
+        data["high"],
+        data["reported"],
+        data["drawn_as"],
+        strict=True,
+    ):
+        name = f"{country_name(country)} ({country})"
+        note = [" (not on the map)"] if drawn == NOT_PLACED else []
+        rows.append(
+            el(
+                "Tr",
+                [
+                    el("Td", str(int(position))),
+                    el("Th", [el("A", name, href=compare_href(country)), *note], scope="row"),
+                    el("Td", fmt_value(float(value)) + _span(low, high)),
+                    el("Td", _keyed(str(reported), keys)),
+                ],
+                id=f"world-row-{country}",
+            )
+        )
+    listed = "; ".join(f"[{n}] {label}" for label, n in keys.items())
+    caption = el(
+        "Caption",
+        f"{data['indicator'].iat[0]}, {year}: {len(rows)} countries ranked (1 = first on the "
+        f"indicator). A country's name opens /compare with it as country A. Sources: {listed}.",
+    )
+    return [caption, header, el("Tbody", rows)]
+
+
+def layout(**query: str) -> html.Div:
+    values, problems = page_params(PARAMS, query)
+    years = MAP_YEAR.offered(load_catalog(), values)
+    return html.Div(
+        [
+            html.H1(TITLE),
+            html.P(LEAD, className="lead"),
+            messages(PAGE, problems),
+            html.Div(
+                [
+                    control(PAGE, INDICATOR, values["indicator"], values),
+                    control(PAGE, SCALE, values["scale"], values),
+                    year_slider(values["year"], years),
+                ],
+                className="controls",
+            ),
+            chart_block(SLUG, values),
+            html.P(PROMPT, id=SELECTION_ID, className="selection", role="status"),
+            html.Div(
+                html.Table(
+                    table_for(values["indicator"], values["year"]),
+                    id=TABLE_ID,
+                    className="data-table world-table",
+                ),
+                className="table-scroll",
+            ),
+        ]
+    )
+
+
+OUTPUTS = [
+    Output("url", "search", allow_duplicate=True),
+    Output(f"{PAGE}-messages", "children"),
+    *[Output(YEAR_ID, prop) for prop in ("min", "max", "marks", "value")],
+    Output(f"chart-{SLUG}", "figure"),
+    Output(f"caption-{SLUG}", "children"),
+    Output(f"sources-{SLUG}", "children"),
+    *[Output(f"download-{SLUG}-{ext}", "href") for _, ext in DOWNLOADS],
+    Output(f"embed-{SLUG}", "value"),
+    Output(TABLE_ID, "children"),
+]
+
+
+def snap_year(raw: Any, indicator: Any, search: str | None) -> Any:
+    """The slider's value moved to a year with figures, in the direction it moved from the
+    year in the URL (the slider steps a year at a time; the indicator may skip years): from
+    2020 down to 2019 goes on to 2018 when 2019 has none. Other values are left to settle."""
+    try:
+        year = round(float(raw))
+    except (TypeError, ValueError):
+        return raw
+    catalog = load_catalog()
+    if indicator not in INDICATOR.allowed(catalog):
+        return year
+    years = MAP_YEAR.offered(catalog, {"indicator": indicator})
+    if not years or year in years:
+        return year
+    before = query_of(search).get("year", "")
+    down = before.isdigit() and year < int(before)
+    lower = [y for y in years if y < year]
+    higher = [y for y in years if y > year]
+    if down and lower:
+        return max(lower)
+    if higher and not down:
+        return min(higher)
+    return max(lower) if lower else min(higher)
+
+
+@dash.callback(
+    *OUTPUTS,
+    *[Input(control_id(PAGE, p.name), "value") for p in PARAMS],
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+@remembers_states(len(PARAMS))
+def update_map(indicator: Any, year: Any, scale: Any, search: str | None = None) -> list[Any]:
+    """Controls -> the map, its caption, sources and links, the slider's years, the table
+    and the URL's query. Thin: it settles the values and asks the registry."""
+    raw = (indicator, snap_year(year, indicator, search), scale)
+    values, problems = settled_from_controls(PARAMS, raw)
+    query = to_query(PARAMS, values)
+    if is_first_call(len(PARAMS)):
+        return [query, *([dash.no_update] * (len(OUTPUTS) - 1))]
+    rendered = render(SLUG, values)
+    hrefs, snippet = export_links(SLUG, values)
+    return [
+        query,
+        message_items(problems),
+        *_slider_props(values),
+        rendered.figure,
+        rendered.caption,
+        rendered.source_line,
+        *hrefs,
+        snippet,
+        table_for(values["indicator"], values["year"]),
+    ]
+
+
+def selection_text(iso3: str | None) -> list[Any] | str:
+    """What the selection line says about a clicked country, as plain dicts."""
+    if not iso3 or iso3 not in set(load_catalog()["countries"]["iso3"]):
+        return PROMPT
+    return [
+        el("Strong", country_label(iso3)),
+        ": ",
+        el(
+            "A",
+            f"compare {country_name(iso3)} with another country",
+            href=compare_href(iso3),
+            id="world-compare-link",
+        ),
+    ]
+
+
+@dash.callback(
+    Output(SELECTION_ID, "children"),
+    Input(f"chart-{SLUG}", "clickData"),
+    prevent_initial_call=True,
+)
+def select_country(click: Mapping[str, Any] | None) -> list[Any] | str:
+    """A click on the map -> 'compare with...' for that country."""
+    points = (click or {}).get("points") or [{}]
+    point = points[0]
+    return selection_text(point.get("location") or point.get("customdata"))
