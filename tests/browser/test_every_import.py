@@ -4,7 +4,11 @@ before the world tables and the several-sources intervals)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -15,9 +19,21 @@ from validation.importers.store import import_path, records
 
 pytestmark = [pytest.mark.browser, pytest.mark.reference]
 
-PAGES = ["/", "/compare", "/force-ratio", "/rankings", "/equipment", "/attrition", "/history"]
+PAGES = [
+    "/",
+    "/compare",
+    "/force-ratio",
+    "/rankings",
+    "/equipment",
+    "/attrition",
+    "/history",
+    "/world",
+]
 PAIR_PAGES = ["/", "/compare", "/force-ratio", "/equipment"]
 BAD = re.compile(r"no data|several sources|unknown country", re.IGNORECASE)
+# The world map's legend has a "no data" entry for the countries without a figure: there, only
+# the chart's own refusal counts.
+WORLD_BAD = re.compile(r"no data for this|several sources|unknown country", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +64,8 @@ class TestEveryPageAfterEveryImport:
     @pytest.mark.parametrize("path", PAGES)
     def test_defaults(self, everything_imported, page, path):
         text = _settled_text(page, everything_imported + path)
-        assert not BAD.findall(text), (path, BAD.findall(text))
+        bad = WORLD_BAD if path == "/world" else BAD
+        assert not bad.findall(text), (path, bad.findall(text))
         assert page.console_errors == []
 
     @pytest.mark.parametrize("path", PAIR_PAGES)
@@ -58,3 +75,28 @@ class TestEveryPageAfterEveryImport:
         assert not BAD.findall(text), (path, BAD.findall(text))
         assert "India" in text and "Pakistan" in text
         assert page.console_errors == []
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=120) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_world_map_draws_every_indicator_it_offers(everything_imported):
+    """Every indicator /world offers after the imports (GMI, SIPRI, GFP among them) has a map at
+    its latest year: the CSV of what is drawn has rows, one per country."""
+    status, body = _get(f"{everything_imported}/chart/index.json")
+    assert status == 200
+    (world,) = [c for c in json.loads(body)["charts"] if c["slug"] == "world-map"]
+    (indicator,) = [p for p in world["params"] if p["name"] == "indicator"]
+    offered = indicator["allowed"]
+    assert {"gmi_rank", "gfp_rank", "milex_constant2019_usd_m", "cinc"} <= set(offered)
+    for code in offered:
+        status, body = _get(f"{everything_imported}/chart/world-map.csv?indicator={code}")
+        assert status == 200, (code, body[:300])
+        rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+        assert rows, code
+        assert len({r["country"] for r in rows}) == len(rows), code
