@@ -9,7 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators.common import IndicatorError, frame_of, join_sources, to_interval
+from indicators.common import (
+    IndicatorError,
+    column_arrays,
+    frame_of,
+    join_sources,
+    row_positions,
+    to_interval,
+)
 
 # Measures of people under arms, in the order a reader meets them; population divides them.
 PERSONNEL_MEASURES = ("active", "reserve", "paramilitary", "total_military", "wartime_strength")
@@ -172,16 +179,17 @@ def indicator_values(rows: pd.DataFrame, year: int, lower_first: bool = False) -
     highest high, and value the middle of that span when they differ (the one figure when
     they agree), as for equipment counts: no source is hidden and none counts twice.
     IndicatorError when no country has a figure that year."""
-    picked = rows[rows["year"] == year]
-    if picked.empty:
+    found = row_positions(rows, year=year)  # grouped once per table: the map asks per year
+    if len(found) == 0:
         raise IndicatorError(f"year: no figures for {year}")
+    arrays = column_arrays(rows)
     reports: dict[str, list[tuple]] = {}
     for country, low, mid, high, sid in zip(
-        picked["country"],
-        picked["low"],
-        picked["mid"],
-        picked["high"],
-        picked["source_id"],
+        arrays["country"][found],
+        arrays["low"][found].astype(float),
+        arrays["mid"][found].astype(float),
+        arrays["high"][found].astype(float),
+        arrays["source_id"][found],
         strict=True,
     ):
         reports.setdefault(country, []).append((sid, float(low), float(mid), float(high)))

@@ -209,14 +209,13 @@ def world_map_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     if code not in indicators:
         raise IndicatorError(f"indicator: no figures for {code} in the catalogue")
     rows = _rows(catalog, code)
-    picked = rows.take(row_positions(rows, year=year))
-    if picked.empty:
+    if len(row_positions(rows, year=year)) == 0:
         years = indicator_years_of(catalog, code)
         shown = ", ".join(map(str, years[:8])) + (", ..." if len(years) > 8 else "")
         raise IndicatorError(
             f"year: {indicator_name(code)} has no figures for {year}; years with figures: {shown}"
         )
-    values = indicator_values(picked, year, indicators[code].lower_first)
+    values = indicator_values(rows, year, indicators[code].lower_first)
     labels = source_choice_labels(catalog)
     n = len(values)
     return frame_of(
