@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.internals import create_dataframe_from_blocks
 
 
 class IndicatorError(ValueError):
@@ -159,6 +160,47 @@ def frame_of(columns: Mapping[str, Any]) -> pd.DataFrame:
 
 
 _NUMBERS = ("floating", "integer", "mixed-integer-float")
+
+
+def plain_frame_of(columns: Mapping[str, Any]) -> pd.DataFrame:
+    """A frame from equal-length columns taken as they are, with no inference: text (numpy
+    object or str arrays, lists of str) as Python objects in one block, as charts.common.compact
+    leaves a frame, and each numeric or bool dtype in one block; the column arrays remembered
+    for column_arrays. Its values and its CSV are frame_of's; ~0.1 ms for 25 columns where
+    pandas' constructor (frame_of) takes ~0.5-1 ms, inferring the str dtype column by column.
+
+    An object array is taken as it is (a missing text stays None or NaN, as given); a list or
+    tuple of text becomes one. Columns that ask for pandas' judgement go through frame_of (the
+    whole frame): other lists (numbers, mixed values, gaps), dates, pandas arrays."""
+    arrays: dict[str, np.ndarray] = {}
+    for name, values in columns.items():
+        if isinstance(values, np.ndarray):
+            array = values.astype(object) if values.dtype.kind in "US" else values
+        elif (
+            isinstance(values, list | tuple) and values and all(isinstance(v, str) for v in values)
+        ):
+            array = np.array(values, dtype=object)
+        else:
+            return frame_of(columns)
+        if array.ndim != 1 or array.dtype.kind not in "biufO":
+            return frame_of(columns)
+        arrays[name] = array
+    lengths = {len(a) for a in arrays.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"columns of different lengths: {sorted(lengths)}")
+    by_dtype: dict[np.dtype, list[int]] = {}
+    for i, array in enumerate(arrays.values()):
+        by_dtype.setdefault(array.dtype, []).append(i)
+    listed = list(arrays.values())
+    blocks = [
+        (np.vstack([listed[i] for i in placed]), np.asarray(placed, dtype=np.intp))
+        for placed in by_dtype.values()
+    ]
+    frame = create_dataframe_from_blocks(
+        blocks, index=pd.RangeIndex(lengths.pop() if lengths else 0), columns=pd.Index(list(arrays))
+    )
+    remember_arrays(frame, arrays)
+    return frame
 
 
 def _numpy(values: Any) -> np.ndarray:
