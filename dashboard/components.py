@@ -346,10 +346,12 @@ def remembers_states(n_inputs: int) -> Callable[[Callable[..., Any]], Callable[.
 def forget_drawn_states() -> None:
     """Empty every cache of drawn states (charts, links, page answers and the pages' own):
     the next request of any state is computed anew. For benchmarks and tests."""
+    from dashboard.charts import balance
     from dashboard.pages import compare, overview, world
 
     forget_rendered()
     _links.cache_clear()
+    balance.forget_pairs()
     compare.table_for.cache_clear()
     overview._content.cache_clear()
     world.table_for.cache_clear()

@@ -7,6 +7,7 @@ with every source's figure for each side (and whether the sources disagree)."""
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -34,7 +35,13 @@ from indicators.balance import (
     ratio_words,
     source_line_columns,
 )
-from indicators.common import IndicatorError, frame_of, interval_of, join_sources, row_positions
+from indicators.common import (
+    IndicatorError,
+    interval_of,
+    join_sources,
+    plain_frame_of,
+    row_positions,
+)
 from indicators.conflicts import CONFLICT_FIELDS, flag_source_conflicts
 from indicators.equipment import span_of
 from validation import Catalog
@@ -134,12 +141,44 @@ def _in_order(present: Iterable[str], preferred: Sequence[str]) -> list[str]:
     return [m for m in preferred if m in present] + sorted(present - set(preferred))
 
 
+# The tables pair_indicators reads; its answers are kept per state while they stay the same.
+PAIR_TABLES = ("manpower", "rankings", "spending", "equipment")
+PAIRS_KEPT = 256
+_PAIRS: dict[tuple, tuple[tuple[object, ...], list[Indicator]]] = {}
+_PAIRS_LOCK = threading.Lock()
+
+
 def pair_indicators(catalog: Catalog, a: str, b: str, year: int) -> list[Indicator]:
     """One Indicator per row of the /compare table for countries a and b in `year`: manpower
     (every measure the data has that year), GFP rank and PowerIndex and GMI rank of the year's
     edition, military spending (current USD and share of GDP, every source) and every equipment
     category of that year. An indicator neither country has keeps empty report lists (the
-    rankings and spending rows are always listed)."""
+    rankings and spending rows are always listed).
+
+    Kept per (a, b, year) while the catalog and its tables stay the same objects: the /compare
+    table and the balance profile of one state read the same list (treat it as read-only);
+    forget_pairs empties it with the other caches of drawn states."""
+    key = (id(catalog), a, b, year)
+    tables = (catalog, *(catalog[t] for t in PAIR_TABLES))
+    with _PAIRS_LOCK:
+        hit = _PAIRS.get(key)
+    if hit is not None and all(x is y for x, y in zip(hit[0], tables, strict=True)):
+        return hit[1]
+    out = _pair_indicators(catalog, a, b, year)
+    with _PAIRS_LOCK:
+        if len(_PAIRS) >= PAIRS_KEPT:
+            _PAIRS.clear()
+        _PAIRS[key] = (tables, out)
+    return out
+
+
+def forget_pairs() -> None:
+    """Empty the kept pair_indicators (see forget_drawn_states in dashboard.components)."""
+    with _PAIRS_LOCK:
+        _PAIRS.clear()
+
+
+def _pair_indicators(catalog: Catalog, a: str, b: str, year: int) -> list[Indicator]:
     pair = (a, b)
     out: list[Indicator] = []
 
@@ -337,7 +376,7 @@ def balance_profile_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame
         "b_reported": [_words_of(i.b_reports, labels, i.fmt) for i in both],
         "sources_differ": np.array([i.a_conflicted or i.b_conflicted for i in both]),
     }
-    return frame_of(
+    return plain_frame_of(
         {
             **balance_ratio_columns(pairs),
             "source_id": [join_sources(x[0][3], x[1][3]) for x in spans],
@@ -419,8 +458,16 @@ def _side_words(a: str, b: str) -> list[dict]:
     ]
 
 
-def _hover(cols: Mapping[str, np.ndarray], a: str, b: str) -> list[str]:
-    out = []
+def _hover(cols: Mapping[str, np.ndarray], a: str, b: str) -> tuple[str, list[list[str]]]:
+    """The hovertemplate of the profile's points and the customdata it reads, per point:
+    label, ratio (with its interval), how it is taken, each side's figures by source. The
+    markup and the country names are in the template once, not in every point's text."""
+    template = (
+        "<b>%{customdata[0]}</b><br>%{customdata[1]}, %{customdata[2]}<br>"
+        f"{a}: %{{customdata[3]}}<br>{b}: %{{customdata[4]}}<extra></extra>"
+    )
+    how = {"lower": f"{b} ÷ {a} (lower is stronger)", "higher": f"{a} ÷ {b}"}
+    data = []
     for row in zip(
         cols["indicator"],
         cols["stronger"],
@@ -432,12 +479,9 @@ def _hover(cols: Mapping[str, np.ndarray], a: str, b: str) -> list[str]:
         strict=True,
     ):
         label, stronger, lo, mid, hi, a_rep, b_rep = row
-        how = f"{b} ÷ {a} (lower is stronger)" if stronger == "lower" else f"{a} ÷ {b}"
         span = f" ({ratio_words(lo, 2)} to {ratio_words(hi, 2)})" if hi > lo else ""
-        out.append(
-            f"<b>{label}</b><br>{ratio_words(mid, 2)}{span}, {how}<br>{a}: {a_rep}<br>{b}: {b_rep}"
-        )
-    return out
+        data.append([label, f"{ratio_words(mid, 2)}{span}", how[stronger], a_rep, b_rep])
+    return template, data
 
 
 def balance_profile_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
@@ -448,6 +492,7 @@ def balance_profile_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     ok = cols["status"] == STATUS_OK
     drawn = pick(cols, ok)
     low, mid, high = (drawn[c].astype(float) for c in ("ratio_low", "ratio_mid", "ratio_high"))
+    template, hover = _hover(drawn, a_name, b_name)
     colours = [
         country_colour(p["a"]) if m > 1 else country_colour(p["b"]) if m < 1 else "#555555"
         for m in mid
@@ -468,8 +513,8 @@ def balance_profile_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
             "thickness": 2,
             "width": 6,
         },
-        "hovertext": _hover(drawn, a_name, b_name),
-        "hoverinfo": "text",
+        "hovertemplate": template,
+        "customdata": hover,
     }
     shapes, notes = _rule_marks(half)
     notes += _side_words(a_name, b_name)
@@ -684,66 +729,90 @@ PAIR_ROW_FIELDS = (
 )
 
 
+# The columns of the pair over time, in order (selected_year before the last two).
+OVER_TIME_FIELDS = (
+    *("panel", "country", "measure", "family", "year", "line_name", "value", "low", "high"),
+    *("unit", "source_id"),
+)
+
+
 def _family(source_id: str) -> str:
     return publisher_of(source_id) or source_id
 
 
-def _numbers(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """A table's text columns and value, low, high and year as plain numpy arrays (floats with
-    NaN for a missing figure), once per table object."""
-
-    def build() -> dict[str, np.ndarray]:
-        out = {c: frame[c].to_numpy() for c in ("measure", "source_id")}
-        for c in ("value", "low", "high", "year"):
-            if c in frame:
-                out[c] = frame[c].to_numpy(dtype=float, na_value=np.nan)
-        return out
-
-    return derived("balance-numbers", (frame,), build)
-
-
-def _pair_rows(catalog: Catalog, a: str, b: str) -> dict[str, np.ndarray]:
-    """Every figure of the panels' measures for both countries, all years, as columns; a
-    range's middle as its value (indicators.common.to_interval's rule)."""
+def _panel_rows(catalog: Catalog) -> dict[str, np.ndarray]:
+    """Every figure of the panels' measures, of every country and year, as columns
+    (PAIR_ROW_FIELDS); a range's middle as its value (indicators.common.to_interval's rule).
+    Panel after panel, each table's rows in their order."""
     parts: list[dict[str, np.ndarray]] = []
     families: dict[str, str] = {}
     for number, panel in enumerate(PANELS):
         frame = catalog[panel.table]
-        arrays = _numbers(frame)
-        for country in (a, b):
-            found = row_positions(frame, country=country)
-            measures = arrays["measure"][found]
-            found = found[np.isin(measures, panel.measures)]
-            value = arrays["value"][found]
-            low = arrays["low"][found] if "low" in arrays else value
-            high = arrays["high"][found] if "high" in arrays else value
-            low, high = np.where(np.isnan(low), value, low), np.where(np.isnan(high), value, high)
-            mid = np.where(np.isnan(value), (low + high) / 2, value)
-            keep = ~np.isnan(mid)
-            found, low, mid, high = found[keep], low[keep], mid[keep], high[keep]
-            measures = arrays["measure"][found]
-            sources = arrays["source_id"][found]
-            for sid in sources:
-                if sid not in families:
-                    families[sid] = _family(sid)
-            n = len(found)
-            order = {m: f"{number}:{k}" for k, m in enumerate(panel.measures)}  # PANELS order
-            parts.append(
-                {
-                    "panel": np.full(n, panel.key, dtype=object),
-                    "country": np.full(n, country, dtype=object),
-                    "series": np.array([order[m] for m in measures], dtype=object),
-                    "measure": measures,
-                    "family": np.array([families[sid] for sid in sources], dtype=object),
-                    "source_id": sources,
-                    "year": arrays["year"][found].astype(np.int64),
-                    "value": mid,
-                    "low": low,
-                    "high": high,
-                    "unit": np.full(n, panel.unit, dtype=object),
-                }
-            )
+        value, low, high, year = (
+            frame[c].to_numpy(dtype=float, na_value=np.nan) if c in frame else None
+            for c in ("value", "low", "high", "year")
+        )
+        low = value if low is None else np.where(np.isnan(low), value, low)
+        high = value if high is None else np.where(np.isnan(high), value, high)
+        mid = np.where(np.isnan(value), (low + high) / 2, value)
+        measure, country, source = (
+            frame[c].to_numpy() for c in ("measure", "country", "source_id")
+        )
+        found = np.flatnonzero(
+            np.isin(measure, panel.measures) & ~np.isnan(mid) & pd.notna(country)
+        )
+        sources = source[found]
+        for sid in dict.fromkeys(sources):
+            if sid not in families:
+                families[sid] = _family(sid)
+        n = len(found)
+        order = {m: f"{number}:{k}" for k, m in enumerate(panel.measures)}  # PANELS order
+        parts.append(
+            {
+                "panel": np.full(n, panel.key, dtype=object),
+                "country": country[found].astype(object),
+                "series": np.array([order[m] for m in measure[found]], dtype=object),
+                "measure": measure[found].astype(object),
+                "family": np.array([families[sid] for sid in sources], dtype=object),
+                "source_id": sources.astype(object),
+                "year": year[found].astype(np.int64),
+                "value": mid[found],
+                "low": low[found],
+                "high": high[found],
+                "unit": np.full(n, panel.unit, dtype=object),
+            }
+        )
     return {k: np.concatenate([part[k] for part in parts]) for k in PAIR_ROW_FIELDS}
+
+
+def _lines(catalog: Catalog) -> tuple[dict[str, np.ndarray], dict[str, slice]]:
+    """_panel_rows of every country numbered into lines (indicators.balance.source_line_columns)
+    and named (line_name), with each country's rows; once per catalog and tables, as the
+    conflict flags of the /compare table are found over a whole table.
+
+    A pair's lines are its two countries' own: sources are compared within one country's
+    series, never across countries, and the rows come sorted by country first, so each
+    country's are one run of rows."""
+
+    def build() -> tuple[dict[str, np.ndarray], dict[str, slice]]:
+        cols = source_line_columns(_panel_rows(catalog))
+        cols["line_name"] = np.array(_line_names(cols, catalog), dtype=object)
+        country = cols["country"]
+        starts = [0, *(np.flatnonzero(country[1:] != country[:-1]) + 1).tolist()]
+        ends = [*starts[1:], len(country)]
+        spans = {country[s]: slice(s, e) for s, e in zip(starts, ends, strict=True) if e > s}
+        return cols, spans
+
+    tables = tuple(catalog[t] for t in dict.fromkeys(panel.table for panel in PANELS))
+    return derived("balance-lines", (catalog, *tables), build)
+
+
+def _pair_lines(catalog: Catalog, a: str, b: str, fields: Sequence[str]) -> dict[str, np.ndarray]:
+    """The `fields` of both countries' lines (_lines), as source_lines orders them: by country,
+    series, family, line and year."""
+    cols, spans = _lines(catalog)
+    runs = [spans[c] for c in sorted((a, b)) if c in spans]
+    return {f: np.concatenate([cols[f][run] for run in runs] or [cols[f][:0]]) for f in fields}
 
 
 def _line_names(cols: Mapping[str, np.ndarray], catalog: Catalog) -> list[str]:
@@ -780,19 +849,15 @@ def balance_over_time_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFra
     a, b = p["a"], p["b"]
     if a == b:
         raise IndicatorError(f"a and b are both {a}; choose two different countries")
-    rows = _pair_rows(catalog, a, b)
-    if not len(rows["year"]):
-        raise IndicatorError(f"no personnel or spending figures for {a} or {b} in any year")
-    cols = source_line_columns(rows)
+    cols = _pair_lines(catalog, a, b, OVER_TIME_FIELDS)
     n = len(cols["year"])
-    return frame_of(
+    if not n:
+        raise IndicatorError(f"no personnel or spending figures for {a} or {b} in any year")
+    return plain_frame_of(
         {
-            **{c: cols[c] for c in ("panel", "country", "measure", "family", "year")},
-            "line_name": _line_names(cols, catalog),
-            **{c: cols[c] for c in ("value", "low", "high")},
+            **{c: cols[c] for c in OVER_TIME_FIELDS[:-2]},
             "selected_year": np.full(n, p["year"]),
-            "unit": cols["unit"],
-            "source_id": cols["source_id"],
+            **{c: cols[c] for c in OVER_TIME_FIELDS[-2:]},
         }
     )
 
@@ -856,13 +921,17 @@ def balance_over_time_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     traces = [_legend_entry(name, style) for name, style in styles.items()]
     layout_axes: dict[str, dict] = {}
     notes: list[dict] = [_country_key(p["a"], p["b"])]
+    # the rows of each trace: (panel, country, line name) -> positions, in the order met
+    lines: dict[tuple[str, str, str], list[int]] = {}
+    for at, key in enumerate(zip(cols["panel"], cols["country"], cols["line_name"], strict=True)):
+        lines.setdefault(key, []).append(at)
+    years, values = cols["year"], cols["value"]
     for i, (panel, (bottom, top)) in enumerate(zip(panels, domains, strict=True)):
         suffix = "" if i == 0 else str(i + 1)
-        in_panel = cols["panel"] == panel.key
         for country in (p["a"], p["b"]):
-            mine = in_panel & (cols["country"] == country)
-            for name in dict.fromkeys(cols["line_name"][mine]):
-                rows = pick(cols, mine & (cols["line_name"] == name))
+            for (in_panel, of, name), rows in lines.items():
+                if in_panel != panel.key or of != country:
+                    continue
                 label = f"{country_name(country)}: {name}"
                 dash, symbol = styles[name]
                 traces.append(
@@ -872,8 +941,8 @@ def balance_over_time_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                         "name": label,
                         "legendgroup": name,
                         "showlegend": False,
-                        "x": rows["year"].tolist(),
-                        "y": rounded(rows["value"], 3),
+                        "x": years[rows].tolist(),
+                        "y": rounded(values[rows], 3),
                         "xaxis": f"x{suffix}",
                         "yaxis": f"y{suffix}",
                         "line": {"color": country_colour(country), "dash": dash, "width": 2},

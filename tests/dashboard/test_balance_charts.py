@@ -11,13 +11,20 @@ import math
 import re
 
 import orjson
+import pandas as pd
 import pytest
 
-from dashboard.charts import render
+from dashboard.charts import balance, render
+from dashboard.charts.balance import pair_indicators
+from dashboard.cite import publisher_of
+from dashboard.components import forget_drawn_states
 from dashboard.export import to_csv
 from dashboard.pages.compare import CHARTS, update_table
+from indicators.balance import source_lines
+from indicators.common import to_interval
 from tests.conftest import missing
 from tests.export.conftest import CHROMIUM, png_size
+from validation import load_catalog
 
 AZE_ARM = {"a": "AZE", "b": "ARM", "year": 2020}
 IND_PAK = {"a": "IND", "b": "PAK", "year": 2016}
@@ -59,6 +66,17 @@ IND_PAK_RATIOS = {
 
 def by_key(data) -> dict[str, dict]:
     return {r["key"]: r for r in data.to_dict("records")}
+
+
+def hover_texts(trace: dict) -> list[str]:
+    """Each point's hover as plotly.js writes it: the trace's hovertemplate with the point's
+    customdata in place, and no second box (<extra></extra>)."""
+    template = trace["hovertemplate"]
+    assert template.endswith("<extra></extra>")
+    return [
+        re.sub(r"%\{customdata\[(\d+)\]\}", lambda m, row=row: row[int(m.group(1))], template[:-15])
+        for row in trace["customdata"]
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -166,10 +184,15 @@ class TestBalanceProfileAzerbaijanArmenia2020:
 
     def test_hover_names_every_source(self, rendered):
         trace = rendered.figure["data"][0]
-        hover = dict(zip(trace["y"], trace["hovertext"], strict=True))
+        hover = dict(zip(trace["y"], hover_texts(trace), strict=True))
         share = hover["sipri-milex_share_gdp_pct"]
         assert "SIPRI 2021" in share and "SIPRI 2023" in share and "5.39" in share
         assert "Armenia ÷ Azerbaijan (lower is stronger)" in hover["gfp-rank"]
+        # GFP 2020: 570 tanks against 110
+        assert hover["equipment-tanks"] == (
+            "<b>Tanks</b><br>5.18:1, Azerbaijan ÷ Armenia<br>"
+            "Azerbaijan: GFP 2020 (workbook): 570<br>Armenia: GFP 2020 (workbook): 110"
+        )
 
     def test_caption_states_the_strongest_ratios(self, rendered):
         caption = rendered.caption
@@ -283,6 +306,65 @@ class TestBalanceOverTime:
         other = render("balance-over-time", {**IND_PAK, "year": 2000})
         assert other.data.drop(columns="selected_year").equals(data.drop(columns="selected_year"))
 
+    @pytest.mark.parametrize(
+        ("a", "b"), [("AZE", "ARM"), ("IND", "PAK"), ("PAK", "IND"), ("USA", "CHN")]
+    )
+    def test_the_lines_are_those_of_the_pairs_rows_alone(self, a, b):
+        data = render("balance-over-time", {"a": a, "b": b, "year": 2016}).data
+        drawn = [
+            (r.country, r.measure, r.family, r.year, r.value, r.source_id, r.line_name)
+            for r in data.itertuples()
+        ]
+        expected = lines_by_pandas(a, b)
+        assert len(drawn) == len(expected)
+        assert sorted(d[:6] for d in drawn) == sorted(e[:6] for e in expected)
+        # each country's series of a publisher falls into the same lines, told apart here by
+        # their names
+        named = {d[:6]: d[6] for d in drawn}
+        theirs: dict[tuple, dict] = {}
+        ours: dict[tuple, dict] = {}
+        for e in expected:
+            group = e[:3]  # country, measure, publisher
+            theirs.setdefault(group, {}).setdefault(e[6], set()).add(e[:6])
+            ours.setdefault(group, {}).setdefault(named[e[:6]], set()).add(e[:6])
+        for group, split in theirs.items():
+            assert sorted(map(sorted, split.values())) == sorted(map(sorted, ours[group].values()))
+        # sorted by country (the first in the alphabet first), then series, family, line, year
+        assert list(dict.fromkeys(data["country"])) == sorted({a, b} & set(data["country"]))
+
+
+# The panels' measures, by table: (table, measures).
+PANEL_MEASURES = (
+    ("manpower", ("total_military", "active")),
+    ("spending", ("milex_current_usd_m", "defence_budget_usd_m")),
+    ("spending", ("milex_share_gdp_pct",)),
+)
+
+
+def lines_by_pandas(a: str, b: str) -> list[tuple]:
+    """(country, measure, family, year, value, source_id, line) of both countries' figures,
+    found here with pandas masks over the two countries' rows alone and numbered by
+    indicators.balance.source_lines: the chart finds each country's lines once over a whole
+    table."""
+    catalog = load_catalog()
+    parts = []
+    for number, (table, measures) in enumerate(PANEL_MEASURES):
+        frame = catalog[table]
+        rows = frame[frame["country"].isin([a, b]) & frame["measure"].isin(measures)]
+        if "low" not in rows:
+            rows = rows.assign(low=rows["value"], high=rows["value"])
+        rows = rows.assign(value=to_interval(rows)["mid"]).dropna(subset=["value"])
+        parts.append(
+            rows.assign(
+                series=[f"{number}:{measures.index(m)}" for m in rows["measure"]],
+                family=[publisher_of(sid) or sid for sid in rows["source_id"]],
+                year=rows["year"].astype(int),
+            )[["country", "series", "measure", "family", "source_id", "year", "value"]]
+        )
+    lined = source_lines(pd.concat(parts, ignore_index=True))
+    fields = ["country", "measure", "family", "year", "value", "source_id", "line"]
+    return list(lined[fields].itertuples(index=False, name=None))
+
 
 class TestOnThePage:
     def test_the_callback_draws_both_charts_for_the_controls(self):
@@ -300,6 +382,25 @@ class TestOnThePage:
         over_time = charts[per_chart:]
         assert over_time[1].startswith("India and Pakistan")
         assert over_time[-1].startswith('<iframe src="/chart/balance-over-time?a=IND&b=PAK')
+
+    def test_the_table_and_the_profile_gather_the_pair_once(self, monkeypatch):
+        gathered = []
+        real = balance._pair_indicators
+        monkeypatch.setattr(
+            balance, "_pair_indicators", lambda *args: gathered.append(args) or real(*args)
+        )
+        forget_drawn_states()
+        answer = update_table("AZE", "GEO", 2020)
+        assert answer[0] == "?a=AZE&b=GEO&year=2020"
+        assert [args[1:] for args in gathered] == [("AZE", "GEO", 2020)]
+        catalog = load_catalog()
+        kept = pair_indicators(catalog, "AZE", "GEO", 2020)
+        assert pair_indicators(catalog, "AZE", "GEO", 2020) is kept and len(gathered) == 1
+        # forgotten with the drawn states; a catalog of other tables is never answered from it
+        forget_drawn_states()
+        assert pair_indicators(catalog, "AZE", "GEO", 2020) == kept and len(gathered) == 2
+        other = {**catalog.tables, "equipment": catalog["equipment"].iloc[:0]}
+        assert pair_indicators(other, "AZE", "GEO", 2020) != kept and len(gathered) == 3
 
     @pytest.mark.parametrize("state", [("AZE", "ARM", 2020), ("IND", "PAK", 2016)])
     def test_the_answer_is_plain_data(self, state):
