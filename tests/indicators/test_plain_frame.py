@@ -68,6 +68,14 @@ def test_the_frame_behaves_as_any_other():
     assert COLUMNS["low"][0] == 1.0
 
 
+def test_frames_of_the_same_columns_stay_apart():
+    first, second = plain_frame_of(COLUMNS), plain_frame_of(COLUMNS)
+    first.columns.name = "indicator"
+    first.loc[0, "status"] = "a_none"
+    assert second.columns.name is None and second.loc[0, "status"] == "ok"
+    assert list(second.columns) == list(COLUMNS)
+
+
 def test_no_rows_and_no_columns():
     empty = plain_frame_of({"key": np.array([], dtype=object), "ratio": np.array([])})
     assert empty.shape == (0, 2) and list(empty.dtypes.astype(str)) == ["object", "float64"]
