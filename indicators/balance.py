@@ -53,8 +53,10 @@ def balance_ratio_columns(cols: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted({str(s) for s in stronger if s not in STRONGER})
     if unknown:
         raise IndicatorError(f"stronger must be 'higher' or 'lower'; got {', '.join(unknown)}")
-    a = [np.asarray(cols[f"a_{e}"], dtype=float) for e in ("low", "mid", "high")]
-    b = [np.asarray(cols[f"b_{e}"], dtype=float) for e in ("low", "mid", "high")]
+    # (low, mid, high) by (low, mid, high) rows, one array per side: a few numpy calls on the
+    # whole table, which /compare redraws on every change of country
+    a = np.array([cols[f"a_{e}"] for e in ("low", "mid", "high")], dtype=float)
+    b = np.array([cols[f"b_{e}"] for e in ("low", "mid", "high")], dtype=float)
     for side, (low, mid, high) in (("a", a), ("b", b)):
         if np.isnan(mid).any() or (low < 0).any() or (low > mid).any() or (mid > high).any():
             raise IndicatorError(
@@ -63,42 +65,27 @@ def balance_ratio_columns(cols: Mapping[str, Any]) -> dict[str, Any]:
             )
     inverted = stronger == "lower"
     # numerator and denominator: A over B, or B over A for an inverted row
-    num = [np.where(inverted, y, x) for x, y in zip(a, b, strict=True)]
-    den = [np.where(inverted, x, y) for x, y in zip(a, b, strict=True)]
-    status = np.select(
-        [
-            (a[2] == 0) & (b[2] == 0),
-            a[2] == 0,
-            b[2] == 0,
-            (num[0] == 0) | (den[0] == 0),
-        ],
-        ["both_none", "a_none", "b_none", "reaches_zero"],
-        STATUS_OK,
-    )
+    num, den = np.where(inverted, b, a), np.where(inverted, a, b)
+    a_none, b_none = a[2] == 0, b[2] == 0
+    # the first that holds: both_none, a_none, b_none, reaches_zero, else ok
+    status = np.full(len(stronger), STATUS_OK, dtype=object)
+    status[(num[0] == 0) | (den[0] == 0)] = "reaches_zero"
+    status[b_none] = "b_none"
+    status[a_none] = "a_none"
+    status[a_none & b_none] = "both_none"
     ok = status == STATUS_OK
     with np.errstate(divide="ignore", invalid="ignore"):
-        bounds = ratio_bounds(*num, *den)
-    ratios = {name: np.where(ok, r, np.nan) for name, r in zip(RATIO_COLUMNS, bounds, strict=True)}
-    mid = ratios["ratio_mid"]
+        bounds = np.array(ratio_bounds(*num, *den))
+    bounds[:, ~ok] = np.nan
+    ratios = dict(zip(RATIO_COLUMNS, bounds, strict=True))
+    mid = bounds[1]
     # A side with none of a "higher" indicator is the weaker; of a rank, a zero cannot happen
-    # (the schema keeps ranks >= 1), so the same reading holds.
-    favours = np.select(
-        [
-            status == "both_none",
-            status == "a_none",
-            status == "b_none",
-            ok & (mid > 1),
-            ok & (mid < 1),
-        ],
-        ["even", "b", "a", "a", "b"],
-        "even",
-    )
-    return {
-        **cols,
-        **ratios,
-        "status": status.astype(object),
-        "favours": favours.astype(object),
-    }
+    # (the schema keeps ranks >= 1), so the same reading holds. Even where both have none.
+    favours = np.full(len(stronger), "even", dtype=object)
+    favours[ok & (mid > 1) | b_none] = "a"
+    favours[ok & (mid < 1) | a_none] = "b"
+    favours[a_none & b_none] = "even"
+    return {**cols, **ratios, "status": status, "favours": favours}
 
 
 def ratio_words(ratio: float, digits: int = 1) -> str:

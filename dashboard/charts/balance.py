@@ -68,6 +68,10 @@ FORMATS: dict[str, Callable[[float], str]] = {
 }
 
 Report = tuple[str, float, float, float]  # (source_id, low, mid, high) of one source's figure
+# Symbols in the figures' text (◀ ▶ ÷ ━) as HTML character references, which plotly.js draws
+# as the characters: the page's answer then holds ASCII only, which Python decodes, escapes and
+# encodes at a byte a character (one such character in a /compare answer costs ~0.1-0.3 ms).
+LEFT, RIGHT, DIVIDED, BAR = "&#9664;", "&#9654;", "&#247;", "&#9473;"
 
 
 class Indicator(NamedTuple):
@@ -453,8 +457,8 @@ def _side_words(a: str, b: str) -> list[dict]:
     """Which side is which, in words, above the rule labels."""
     common = {"yref": "paper", "y": 1, "yanchor": "bottom", "yshift": 38, "showarrow": False}
     return [
-        {**common, "xref": "paper", "x": 0, "xanchor": "left", "text": f"◀ {b} stronger"},
-        {**common, "xref": "paper", "x": 1, "xanchor": "right", "text": f"{a} stronger ▶"},
+        {**common, "xref": "paper", "x": 0, "xanchor": "left", "text": f"{LEFT} {b} stronger"},
+        {**common, "xref": "paper", "x": 1, "xanchor": "right", "text": f"{a} stronger {RIGHT}"},
     ]
 
 
@@ -466,7 +470,7 @@ def _hover(cols: Mapping[str, np.ndarray], a: str, b: str) -> tuple[str, list[li
         "<b>%{customdata[0]}</b><br>%{customdata[1]}, %{customdata[2]}<br>"
         f"{a}: %{{customdata[3]}}<br>{b}: %{{customdata[4]}}<extra></extra>"
     )
-    how = {"lower": f"{b} ÷ {a} (lower is stronger)", "higher": f"{a} ÷ {b}"}
+    how = {"lower": f"{b} {DIVIDED} {a} (lower is stronger)", "higher": f"{a} {DIVIDED} {b}"}
     data = []
     for row in zip(
         cols["indicator"],
@@ -862,13 +866,26 @@ def balance_over_time_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFra
     )
 
 
-def _styles(cols: Mapping[str, np.ndarray]) -> dict[str, tuple[str, str]]:
+def _runs(cols: Mapping[str, np.ndarray]) -> list[tuple[int, int]]:
+    """(start, end) of each run of rows of one panel, country, publisher and line name: the rows
+    come sorted by country, series, publisher, line and year, and each line has one name, so a
+    line is a run (or, named alike, a few)."""
+    n = len(cols["year"])
+    change = np.zeros(max(n - 1, 0), dtype=bool)
+    for c in ("panel", "country", "family", "line_name"):
+        change |= cols[c][1:] != cols[c][:-1]
+    bounds = [0, *(np.flatnonzero(change) + 1).tolist(), n] if n else [0]
+    return list(itertools.pairwise(bounds))
+
+
+def _styles(cols: Mapping[str, np.ndarray], runs: Sequence[tuple[int, int]]) -> dict:
     """line name -> (dash, marker symbol): a line named by its publisher alone takes the
     publisher's style (FAMILY_STYLE); every other line (another measure, sources that differ,
     a publisher without a style) the next of OTHER_STYLES, so that no two entries look alike."""
     styles: dict[str, tuple[str, str]] = {}
     others = itertools.cycle(OTHER_STYLES)
-    for name, family in zip(cols["line_name"], cols["family"], strict=True):
+    for start, _ in runs:
+        name, family = cols["line_name"][start], cols["family"][start]
         if name not in styles:
             own = name == family and family in FAMILY_STYLE
             styles[name] = FAMILY_STYLE[family] if own else next(others)
@@ -895,7 +912,8 @@ def _legend_entry(name: str, style: tuple[str, str]) -> dict:
 def _country_key(a: str, b: str) -> dict:
     """Which colour is which country, above the panels."""
     text = "   ".join(
-        f"<span style='color:{country_colour(c)}'>━━</span> {country_name(c)}" for c in (a, b)
+        f"<span style='color:{country_colour(c)}'>{BAR * 2}</span> {country_name(c)}"
+        for c in (a, b)
     )
     return {
         "text": text,
@@ -914,17 +932,19 @@ def _country_key(a: str, b: str) -> dict:
 def balance_over_time_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     cols = columns(data)
     panels = [panel for panel in PANELS if (cols["panel"] == panel.key).any()]
-    styles = _styles(cols)
+    runs = _runs(cols)
+    styles = _styles(cols, runs)
     k = len(panels)
     height = 1 - GAP * (k - 1)
     domains = [(1 - (i + 1) * height / k - i * GAP, 1 - i * height / k - i * GAP) for i in range(k)]
     traces = [_legend_entry(name, style) for name, style in styles.items()]
     layout_axes: dict[str, dict] = {}
     notes: list[dict] = [_country_key(p["a"], p["b"])]
-    # the rows of each trace: (panel, country, line name) -> positions, in the order met
-    lines: dict[tuple[str, str, str], list[int]] = {}
-    for at, key in enumerate(zip(cols["panel"], cols["country"], cols["line_name"], strict=True)):
-        lines.setdefault(key, []).append(at)
+    # the rows of each trace: (panel, country, line name) -> runs, in the order met
+    lines: dict[tuple[str, str, str], list[slice]] = {}
+    for start, end in runs:
+        key = (cols["panel"][start], cols["country"][start], cols["line_name"][start])
+        lines.setdefault(key, []).append(slice(start, end))
     years, values = cols["year"], cols["value"]
     for i, (panel, (bottom, top)) in enumerate(zip(panels, domains, strict=True)):
         suffix = "" if i == 0 else str(i + 1)
@@ -941,8 +961,8 @@ def balance_over_time_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                         "name": label,
                         "legendgroup": name,
                         "showlegend": False,
-                        "x": years[rows].tolist(),
-                        "y": rounded(values[rows], 3),
+                        "x": np.concatenate([years[run] for run in rows]).tolist(),
+                        "y": rounded(np.concatenate([values[run] for run in rows]), 3),
                         "xaxis": f"x{suffix}",
                         "yaxis": f"y{suffix}",
                         "line": {"color": country_colour(country), "dash": dash, "width": 2},
@@ -1044,9 +1064,8 @@ def balance_over_time_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
         "military expenditure, except on lines named otherwise (active personnel, defence "
         "budget)."
     )
-    split = sorted(
-        {n for n, f in zip(cols["line_name"], cols["family"], strict=True) if not n.startswith(f)}
-    )
+    named = ((cols["line_name"][start], cols["family"][start]) for start, _ in _runs(cols))
+    split = sorted({n for n, f in named if not n.startswith(f)})
     if split:
         text += f" Sources that differ have lines of their own: {'; '.join(split)}."
     missing = [panel.words for panel in PANELS if panel not in present]

@@ -6,6 +6,7 @@ figures in datasets/ (quoted beside each), labels against people's words, and th
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 import re
@@ -70,11 +71,13 @@ def by_key(data) -> dict[str, dict]:
 
 def hover_texts(trace: dict) -> list[str]:
     """Each point's hover as plotly.js writes it: the trace's hovertemplate with the point's
-    customdata in place, and no second box (<extra></extra>)."""
+    customdata in place, character references as the characters, and no second box
+    (<extra></extra>)."""
     template = trace["hovertemplate"]
     assert template.endswith("<extra></extra>")
+    fill = r"%\{customdata\[(\d+)\]\}"
     return [
-        re.sub(r"%\{customdata\[(\d+)\]\}", lambda m, row=row: row[int(m.group(1))], template[:-15])
+        html.unescape(re.sub(fill, lambda m, row=row: row[int(m.group(1))], template[:-15]))
         for row in trace["customdata"]
     ]
 
@@ -164,7 +167,7 @@ class TestBalanceProfileAzerbaijanArmenia2020:
         assert marks["6:1"]["x"] == pytest.approx(math.log10(6))
         assert marks["1:3"]["x"] == pytest.approx(-math.log10(3))
         assert marks["3:1"]["yshift"] != marks["6:1"]["yshift"]
-        texts = [n["text"] for n in layout["annotations"]]
+        texts = [html.unescape(n["text"]) for n in layout["annotations"]]  # as plotly.js draws
         assert "◀ Armenia stronger" in texts and "Azerbaijan stronger ▶" in texts
         assert "inverted" in layout["xaxis"]["title"]["text"]
 
@@ -405,7 +408,11 @@ class TestOnThePage:
     @pytest.mark.parametrize("state", [("AZE", "ARM", 2020), ("IND", "PAK", 2016)])
     def test_the_answer_is_plain_data(self, state):
         """orjson's fast path: a numpy number anywhere sends Dash down plotly's slow encoder."""
-        orjson.dumps(list(update_table(*state)))
+        answer = update_table(*state)
+        orjson.dumps(list(answer))
+        # and the figures in ASCII: one character beyond it makes every string operation on
+        # the whole answer slower (two or four bytes a character)
+        assert orjson.dumps(answer[9]).isascii() and orjson.dumps(answer[18]).isascii()
 
 
 class TestExports:
