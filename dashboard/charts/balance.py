@@ -145,9 +145,11 @@ def _in_order(present: Iterable[str], preferred: Sequence[str]) -> list[str]:
     return [m for m in preferred if m in present] + sorted(present - set(preferred))
 
 
-# The tables pair_indicators reads; its answers are kept per state while they stay the same.
+# The tables pair_indicators reads; its answers are kept per state while they stay the same,
+# for the few states being drawn (the table and the profile of a state ask one after the other;
+# what they draw is kept in their own caches).
 PAIR_TABLES = ("manpower", "rankings", "spending", "equipment")
-PAIRS_KEPT = 256
+PAIRS_KEPT = 16
 _PAIRS: dict[tuple, tuple[tuple[object, ...], list[Indicator]]] = {}
 _PAIRS_LOCK = threading.Lock()
 
@@ -170,8 +172,8 @@ def pair_indicators(catalog: Catalog, a: str, b: str, year: int) -> list[Indicat
         return hit[1]
     out = _pair_indicators(catalog, a, b, year)
     with _PAIRS_LOCK:
-        if len(_PAIRS) >= PAIRS_KEPT:
-            _PAIRS.clear()
+        while len(_PAIRS) >= PAIRS_KEPT:
+            _PAIRS.pop(next(iter(_PAIRS)))  # the oldest
         _PAIRS[key] = (tables, out)
     return out
 
