@@ -880,7 +880,9 @@ def _runs(cols: Mapping[str, np.ndarray]) -> list[tuple[int, int]]:
     return list(itertools.pairwise(bounds))
 
 
-def _styles(cols: Mapping[str, np.ndarray], runs: Sequence[tuple[int, int]]) -> dict:
+def _styles(
+    cols: Mapping[str, np.ndarray], runs: Sequence[tuple[int, int]]
+) -> dict[str, tuple[str, str]]:
     """line name -> (dash, marker symbol): a line named by its publisher alone takes the
     publisher's style (FAMILY_STYLE); every other line (another measure, sources that differ,
     a publisher without a style) the next of OTHER_STYLES, so that no two entries look alike."""
