@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import html
 import math
+import threading
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,13 +24,13 @@ from dashboard.charts.common import YEAR, columns, country_name, measure_words, 
 from dashboard.geo import location_of
 from dashboard.params import Param
 from dashboard.style import FONT, base_layout
-from indicators.common import IndicatorError, frame_of, row_positions
+from indicators.common import IndicatorError, column_arrays, plain_frame_of, row_positions
 from indicators.world import (
     PER_1000,
     WorldIndicator,
     indicator_rows,
-    indicator_values,
     indicator_years,
+    ranked_values,
     world_indicators,
 )
 from validation import Catalog, load_catalog
@@ -47,6 +48,9 @@ COLOUR_SCALE = "Viridis"
 LOG_SPREAD = 100
 NOT_PLACED = "not placed"
 DRAWN_AS = {"outline": "outline", "dot": "dot", "none": NOT_PLACED}
+# A hover without the trace's name beside it: what '<extra></extra>' does at the end of a
+# template, once a trace instead of once a country (~40 bytes a country as Dash sends it).
+NO_TRACE_NAME = {"namelength": 0}
 
 # code -> (name, unit) in people's words; personnel measures take the manpower metadata's.
 NAMES = {
@@ -187,23 +191,12 @@ def with_unit(x: float, unit: str) -> str:
     return f"rank {fmt_value(x)}" if unit == "rank" else f"{fmt_value(x)} {unit}"
 
 
-def _reported(reports: tuple, labels: Mapping[str, str]) -> str:
-    """'World Bank 2016 (CSV): 2,981,050; COW (dataset): 1,346,000' (a range as low-high)."""
-
-    def named(sid: str) -> str:
-        return " + ".join(labels.get(s, s) for s in sid.split(";"))
-
-    return "; ".join(
-        f"{named(sid)}: {fmt_value(lo)}" + (f"-{fmt_value(hi)}" if hi > lo else "")
-        for sid, lo, _, hi in reports
-    )
-
-
 def world_map_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     """One row per country with a figure for the indicator in the year, in ranked order:
     position (1 = highest, or lowest for ranks and the GFP PowerIndex), the value the colour
     shows (the middle of the sources' span where they differ), low and high, how many sources
-    and what each reports, and how the map draws the country (outline, dot, not placed)."""
+    and what each reports, and how the map draws the country (outline, dot, not placed).
+    What the hover and the page's table say of each country is kept with it (country_texts)."""
     code, year = p["indicator"], p["year"]
     indicators = _indicators(catalog)
     if code not in indicators:
@@ -215,25 +208,171 @@ def world_map_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
         raise IndicatorError(
             f"year: {indicator_name(code)} has no figures for {year}; years with figures: {shown}"
         )
-    values = indicator_values(rows, year, indicators[code].lower_first)
-    labels = source_choice_labels(catalog)
-    n = len(values)
-    return frame_of(
+    values = ranked_values(rows, year, indicators[code].lower_first)
+    countries = values["country"]
+    texts, reported = _texts(catalog, rows, values)
+    n = len(countries)
+    data = plain_frame_of(  # ~0.1 ms where pandas' constructor takes ~0.5 ms
         {
-            "position": values["position"].to_numpy(),
-            "country": values["country"].to_numpy(dtype=object),
-            "indicator": [indicator_name(code)] * n,
+            "position": values["position"],
+            "country": countries,
+            "indicator": np.full(n, indicator_name(code), dtype=object),
             "year": np.full(n, year),
-            "value": values["value"].to_numpy(),
-            "low": values["low"].to_numpy(),
-            "high": values["high"].to_numpy(),
-            "unit": [indicator_unit(code)] * n,
-            "n_sources": values["n_sources"].to_numpy(),
-            "reported": [_reported(r, labels) for r in values["reports"]],
-            "drawn_as": [DRAWN_AS[location_of(c)] for c in values["country"]],
-            "source_id": values["source_id"].to_numpy(dtype=object),
+            "value": values["value"],
+            "low": values["low"],
+            "high": values["high"],
+            "unit": np.full(n, indicator_unit(code), dtype=object),
+            "n_sources": values["n_sources"],
+            "reported": np.array(reported, dtype=object),
+            "drawn_as": np.array([DRAWN_AS[location_of(c)] for c in countries], dtype=object),
+            "source_id": np.array(values["source_id"], dtype=object),
         }
     )
+    _remember_texts(data, texts)
+    return data
+
+
+@dataclass(frozen=True)
+class CountryTexts:
+    """What the hover and the page's table say of each country of a map's data, in its ranked
+    order (object arrays): the name, the value, the span across sources ('2,333,000-2,695,000',
+    or '' where they agree) and each source's figure as the table gives it ('[1] 2,695,000;
+    [2] 2,333,000'), the sources numbered where they first appear down the ranking; `sources`
+    holds their words in that order. Report by report, each country's together from
+    `starts`: the number of its source (from 0) and its figure."""
+
+    names: np.ndarray
+    values: np.ndarray
+    spans: np.ndarray
+    keyed: np.ndarray
+    sources: list[str]
+    numbers: np.ndarray
+    figures: np.ndarray
+    starts: np.ndarray
+
+
+def _texts(
+    catalog: Catalog, rows: pd.DataFrame, values: Mapping[str, Any]
+) -> tuple[CountryTexts, list[str]]:
+    """CountryTexts of ranked_values, and each country's `reported`: 'World Bank 2016 (CSV):
+    2,981,050; COW (dataset): 1,346,000' (a range as low-high). With numpy over object
+    arrays: a Python pass per row and per country costs ~3x as much, ~200 countries a state."""
+    words, sources = _source_words(catalog, rows)
+    taken = values["rows_at"]
+    which = sources[taken]
+    arrays = column_arrays(rows)
+    lo, hi = (arrays[c][taken].astype(float) for c in ("low", "high"))
+    low, value, high = values["low"], values["value"], values["high"]
+    lo_w, hi_w, low_w, value_w, high_w = _written(lo, hi, low, value, high)
+    figures = np.where(hi > lo, lo_w + "-" + hi_w, lo_w)
+    starts = values["bounds"][:-1]
+    reported = _joined(words[which] + ": " + figures, starts, "; ")
+    texts = CountryTexts(
+        names=np.array([country_name(c) for c in values["country"].tolist()], object),
+        values=value_w,
+        spans=np.where(high > low, low_w + "-" + high_w, ""),
+        **_keyed(words, which, figures, starts),
+    )
+    return texts, reported.tolist()
+
+
+def _source_words(catalog: Catalog, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The words of each source (id, or ids joined by ';') of an indicator's rows, and each
+    row's source as a position in them (once per table)."""
+    labels = source_choice_labels(catalog)
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        sids, which = np.unique(column_arrays(rows)["source_id"], return_inverse=True)
+        said = [" + ".join(labels.get(s, s) for s in sid.split(";")) for sid in sids.tolist()]
+        return np.array(said, dtype=object), which
+
+    return derived("world-source-words", (rows, labels), build)
+
+
+def _keyed(
+    words: np.ndarray, which: np.ndarray, figures: np.ndarray, starts: np.ndarray
+) -> dict[str, Any]:
+    """CountryTexts' keyed, sources, numbers, figures and starts from each report's source,
+    as a position `which` in `words`, and its figure (each country's reports together from
+    `starts`). Sources with the same words are one."""
+    distinct, same = np.unique(words, return_inverse=True)
+    said = same[which]
+    present, first = np.unique(said, return_index=True)
+    order = present[np.argsort(first, kind="stable")]  # numbered where they first appear
+    number = np.zeros(len(distinct), dtype=int)
+    number[order] = np.arange(len(order))
+    keys = np.array([f"[{n + 1}] " for n in number.tolist()], dtype=object)
+    return {
+        "keyed": _joined(keys[said] + figures, starts, "; "),
+        "sources": distinct[order].tolist(),
+        "numbers": number[said],
+        "figures": figures,
+        "starts": starts,
+    }
+
+
+def _written(*columns: np.ndarray) -> list[np.ndarray]:
+    """fmt_value of every value of the columns, as object arrays: each value written once,
+    whole numbers (most figures) by one format call each."""
+    distinct, which = np.unique(np.concatenate(columns), return_inverse=True)
+    with np.errstate(invalid="ignore"):
+        whole = (np.mod(distinct, 1) == 0) & (distinct != 0)  # not NaN, infinite or 0
+    written = np.empty(len(distinct), dtype=object)
+    written[whole] = list(map("{:,.0f}".format, distinct[whole].tolist()))
+    written[~whole] = [fmt_value(x) for x in distinct[~whole].tolist()]
+    return np.split(written[which], np.cumsum([len(c) for c in columns])[:-1])
+
+
+def _joined(parts: np.ndarray, starts: np.ndarray, sep: str) -> np.ndarray:
+    """The parts of each group (from each of `starts` to the next) joined by `sep`."""
+    last = np.zeros(len(parts), dtype=bool)
+    last[starts[1:] - 1] = True
+    last[-1] = True
+    return np.add.reduceat(np.where(last, parts, parts + sep), starts)
+
+
+def country_texts(data: pd.DataFrame) -> CountryTexts:
+    """CountryTexts of a map's data (the figure and the page's table both read them): as
+    world_map_data made them with the frame, or read back from its columns."""
+    with _TEXTS_LOCK:
+        hit = _TEXTS.get(id(data))
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    cols = columns(data)
+    labels, figures, starts = [], [], []
+    for reported in cols["reported"].tolist():
+        starts.append(len(labels))
+        for report in reported.split("; "):
+            label, _, figure = report.rpartition(": ")
+            labels.append(label)
+            figures.append(figure)
+    low, value, high = (cols[c].astype(float) for c in ("low", "value", "high"))
+    low_w, value_w, high_w = _written(low, value, high)
+    words, which = np.unique(np.array(labels, dtype=object), return_inverse=True)
+    texts = CountryTexts(
+        names=np.array([country_name(c) for c in cols["country"].tolist()], object),
+        values=value_w,
+        spans=np.where(high > low, low_w + "-" + high_w, ""),
+        **_keyed(words, which, np.array(figures, dtype=object), np.array(starts)),
+    )
+    _remember_texts(data, texts)
+    return texts
+
+
+def _remember_texts(data: pd.DataFrame, texts: CountryTexts) -> None:
+    """Keep `texts` with the frame they describe (by identity, with the frame itself, so an id
+    is never mistaken for another's), for the last few frames: like the frame's column arrays
+    (indicators.common.column_arrays), they live as long as a drawn map is at hand."""
+    with _TEXTS_LOCK:
+        _TEXTS.pop(id(data), None)
+        while len(_TEXTS) >= _TEXTS_KEPT:
+            _TEXTS.pop(next(iter(_TEXTS)))
+        _TEXTS[id(data)] = (data, texts)
+
+
+_TEXTS: dict[int, tuple[pd.DataFrame, CountryTexts]] = {}
+_TEXTS_KEPT = 16
+_TEXTS_LOCK = threading.Lock()
 
 
 # --- the figure ---------------------------------------------------------------------------
@@ -289,27 +428,83 @@ def _colour_values(values: np.ndarray, log: bool, lower_first: bool) -> tuple[np
     return (-shown if lower_first else shown), floor
 
 
-def _hover(cols: Mapping[str, np.ndarray], i: int, total: int) -> str:
-    e = html.escape
-    name = e(country_name(cols["country"][i]))
-    lo, mid, hi = (float(cols[c][i]) for c in ("low", "value", "high"))
-    unit = e(str(cols["unit"][i]))
-    lines = [f"<b>{name} ({e(str(cols['country'][i]))})</b>", with_unit(mid, unit)]
-    if hi > lo:
-        middle = " (the middle of the sources' span)" if int(cols["n_sources"][i]) > 1 else ""
-        lines.append(f"range {fmt_value(lo)}-{fmt_value(hi)}{middle}")
-    lines.append(f"{int(cols['position'][i])} of {total} countries with figures")
-    reports = str(cols["reported"][i]).split("; ")
-    if len(reports) == 1:
-        lines.append(f"Source: {e(reports[0])}")
-    else:
-        lines += ["Sources:", *(f"· {e(r)}" for r in reports)]
-    return "<br>".join(lines)
+# The words every country's hover repeats, in the trace's meta, which each country's template
+# names as %{meta[i]} (after them the sources' words): as Dash sends an answer, each '<', '>'
+# and '/' takes 6 bytes, and these were ~40% of the hovers' bytes.
+HOVER_WORDS = (
+    "</b><br>",
+    "<br>range ",
+    " (the middle of the sources' span)",
+    "<br>",
+    " of {total} countries with figures<br>",
+    "Source: ",
+    "Sources:<br>· ",
+    "<br>· ",
+)
+_SAID = {words: f"%{{meta[{i}]}}" for i, words in enumerate(HOVER_WORDS)}
+
+
+def _hovers(data: pd.DataFrame, unit: str) -> tuple[np.ndarray, list[str]]:
+    """Each country's hover, as a plotly hovertemplate per country (an object array), and the
+    trace's meta: HOVER_WORDS and the sources' words, which the templates name as
+    %{meta[i]}. A source's words are most of a hover (the World Bank's run to 100
+    characters) and ~190 countries repeat the same few: once a trace, the answer carries them
+    once. The hover reads 'China (CHN) / 2,514,000 persons / range 2,333,000-2,695,000 (the
+    middle of the sources' span) / 1 of 190 countries with figures / Sources: / · World Bank
+    (...): 2,695,000 / · COW 2016 (...): 2,333,000', a line each."""
+    texts = country_texts(data)
+    cols = columns(data)
+    said = _SAID
+    total = len(texts.names)
+    shown = "rank " + texts.values if unit == "rank" else texts.values + f" {html.escape(unit)}"
+    middle = np.where(cols["n_sources"] > 1, said[" (the middle of the sources' span)"], "")
+    spread = np.where(texts.spans != "", said["<br>range "] + texts.spans + middle, "")
+    first = len(HOVER_WORDS)  # the sources' words follow in the meta
+    cite = np.array([f"%{{meta[{first + n}]}}: " for n in range(len(texts.sources))], object)
+    reports = _joined(cite[texts.numbers] + texts.figures, texts.starts, said["<br>· "])
+    one = np.diff(np.r_[texts.starts, len(texts.figures)]) == 1
+    hovers = (
+        "<b>"
+        + _hover_names(cols["country"].tolist())
+        + said["</b><br>"]
+        + shown
+        + spread
+        + said["<br>"]
+        + cols["position"].astype(str).astype(object)
+        + said[" of {total} countries with figures<br>"]
+        + np.where(one, said["Source: "], said["Sources:<br>· "])
+        + reports
+    )
+    words = [w.replace("{total}", str(total)) for w in HOVER_WORDS]
+    return hovers, words + [html.escape(label) for label in texts.sources]
+
+
+def _hover_names(codes: list[str]) -> np.ndarray:
+    """'China (CHN)' per country, escaped for a hover (once per countries table)."""
+
+    def named(code: str) -> str:
+        return html.escape(f"{country_name(code)} ({code})")
+
+    countries = load_catalog()["countries"]
+    known = derived(
+        "world-hover-names", (countries,), lambda: {c: named(c) for c in countries["iso3"]}
+    )
+    return np.array([known.get(c) or named(c) for c in codes], dtype=object)
 
 
 def _no_data_codes(placed: set[str], kind: str) -> list[str]:
-    codes = load_catalog()["countries"]["iso3"]
-    return [c for c in codes if c not in placed and location_of(c) == kind]
+    return [c for c in _codes_drawn_as(kind) if c not in placed]
+
+
+def _codes_drawn_as(kind: str) -> tuple[str, ...]:
+    """The catalogue's countries the map draws as `kind` ('outline' or 'dot'), in its order
+    (once per countries table)."""
+    countries = load_catalog()["countries"]
+    return derived(
+        f"world-codes-{kind}",
+        (countries,),
+        lambda: tuple(c for c in countries["iso3"] if location_of(c) == kind),
+    )
 
 
 def world_map_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
@@ -326,8 +521,7 @@ def world_map_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     ticks = colour_ticks(floor, top, log) if log else colour_ticks(float(values.min()), top, False)
     tickvals = [(-1 if lower_first else 1) * (math.log10(t) if log else t) for t in ticks]
     unit = str(cols["unit"][0]) if len(values) else ""
-    total = len(values)
-    hover = [_hover(cols, i, total) for i in range(total)]
+    hover, sources = _hovers(data, unit)
     drawn = cols["drawn_as"]
     outline, dot = drawn == "outline", drawn == "dot"
     scale = {
@@ -361,8 +555,9 @@ def world_map_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
             "colorscale": COLOUR_SCALE,
             "marker": {"line": {"color": BORDER_COLOUR, "width": 0.5}},
             "colorbar": colourbar,
-            "text": [h for h, o in zip(hover, outline, strict=True) if o],
-            "hovertemplate": "%{text}<extra></extra>",
+            "hovertemplate": hover[outline].tolist(),
+            "meta": sources,
+            "hoverlabel": NO_TRACE_NAME,
             "showlegend": False,
         }
     ]
@@ -380,9 +575,10 @@ def world_map_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                     "size": 8,
                     "line": {"color": DOT_LINE, "width": 0.8},
                 },
-                "text": [h for h, d in zip(hover, dot, strict=True) if d],
                 "customdata": cols["country"][dot].tolist(),
-                "hovertemplate": "%{text}<extra></extra>",
+                "hovertemplate": hover[dot].tolist(),
+                "meta": sources,
+                "hoverlabel": NO_TRACE_NAME,
                 "showlegend": True,
             }
         )

@@ -1,10 +1,14 @@
 """/world in a real browser: the map draws the outlines from this app only (once per page
-load), follows the indicator and year controls (map, table and URL), a copied URL restores
-it, a click offers "compare with...", the exported HTML draws the map with the network cut,
-the PNG has the default size, and the page fits a 390 px screen."""
+load), follows the indicator and year controls (map, table and URL; the table, drawn in the
+browser from the answer's rows, holds what the CSV route says and reads as the server draws
+it), a copied URL restores it, the hover names every source, a click offers "compare
+with...", the exported HTML draws the map with the network cut, the PNG has the default size,
+and the page fits a 390 px screen."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import urllib.request
 from urllib.parse import urlsplit
@@ -12,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from dashboard.charts import render
+from dashboard.charts.world import fmt_value
 from tests.export.conftest import png_size
 
 pytestmark = pytest.mark.browser
@@ -58,6 +63,30 @@ def _table_countries(page) -> list[str]:
     )
 
 
+def _table_rows(page) -> list[list[str]]:
+    """Each row of the table as read: its country code (from its id) and its cells' text."""
+    return page.eval_on_selector_all(
+        "#world-table tbody tr",
+        """rows => rows.map(r => [r.id.replace('world-row-', ''),
+                                  ...Array.from(r.children).map(c => c.textContent)])""",
+    )
+
+
+def _csv_rows(live_server: str, query: str) -> list[list[str]]:
+    """The table's rows as the CSV route gives the map's data: code, rank, 'name (code)' (said
+    to be off the map where it is) and the value (with the range across sources where they
+    differ)."""
+    text = _get(live_server + "/chart/world-map.csv" + query).decode("utf-8")
+    rows = []
+    for r in csv.DictReader(io.StringIO(text)):
+        low, value, high = (float(r[c]) for c in ("low", "value", "high"))
+        shown = fmt_value(value) + (f" ({fmt_value(low)}-{fmt_value(high)})" if high > low else "")
+        name = f"{r['country_name']} ({r['country']})"
+        name += " (not on the map)" if r["drawn_as"] == "not placed" else ""
+        rows.append([r["country"], r["position"], name, shown])
+    return rows
+
+
 def test_map_draws_outlines_from_this_app_only(live_server, page, ui):
     ui.open_settled(live_server + "/world", DEFAULT_QUERY)
     drawn = _drawn(page)
@@ -81,15 +110,13 @@ def test_indicator_and_year_update_map_table_and_url(live_server, page, ui):
     ui.open_settled(live_server + "/world", DEFAULT_QUERY)
     ui.choose("world-indicator", "Composite Index of National Capability (CINC)")
     ui.wait_for_query("?indicator=cinc&year=2016&scale=auto")
-    expected = _expected("cinc", 2016)
-    page.wait_for_function(
-        "n => document.querySelectorAll('#world-table tbody tr').length === n",
-        arg=len(expected),
-    )
-    assert _table_countries(page) == expected["country"].tolist()
+    expected = _csv_rows(live_server, "?indicator=cinc&year=2016&scale=auto")
+    page.locator("#world-table caption").filter(has_text="(CINC), 2016").wait_for()
+    assert [r[:4] for r in _table_rows(page)] == expected
     ui.caption("world-map", "Composite Index of National Capability (CINC) in 2016")
     drawn = _drawn(page)
-    placed = expected[expected["drawn_as"] != "not placed"]
+    placed = _expected("cinc", 2016)
+    placed = placed[placed["drawn_as"] != "not placed"]
     assert set(drawn["coloured"]) | set(drawn["dots"]) == set(placed["country"])
     # the year, from the keyboard: one year back
     page.locator("#world-year [role=slider]").focus()
@@ -97,14 +124,58 @@ def test_indicator_and_year_update_map_table_and_url(live_server, page, ui):
     ui.wait_for_query("?indicator=cinc&year=2015&scale=auto")
     ui.caption("world-map", "in 2015")
     page.locator("#world-table caption").filter(has_text="2015").wait_for()
-    assert _table_countries(page) == _expected("cinc", 2015)["country"].tolist()
+    expected = _csv_rows(live_server, "?indicator=cinc&year=2015&scale=auto")
+    assert [r[:4] for r in _table_rows(page)] == expected
     assert page.locator("#download-world-map-csv").get_attribute("href") == (
         "/chart/world-map.csv?indicator=cinc&year=2015&scale=auto"
     )
-    # the outlines came once, with the page: no answer of a callback carries them
+    # the outlines came once, with the page: no answer of a callback carries them; after a
+    # control change the table came as its rows, not as components
     assert [urlsplit(u).path for u in page.requested].count(TOPOJSON) == 1
     assert answers and all(b'"arcs"' not in body for body in answers)
+    changes = [body for body in answers if b'"rows-of-world-table":{"data":' in body]
+    assert len(changes) == 2 and all(b'"Tbody"' not in body for body in changes)
+    # drawn by the browser, the table reads as the server draws it with the page
+    drawn_here = page.inner_html("#world-table")
+    ui.open_settled(
+        live_server + "/world?indicator=cinc&year=2015&scale=auto",
+        "?indicator=cinc&year=2015&scale=auto",
+    )
+    assert page.inner_html("#world-table") == drawn_here
+    assert page.locator("#world-table th[scope=col]").count() == 4
+    assert page.locator("#world-table tbody th[scope=row]").count() == len(expected)
     assert _outside(page.requested) == []
+    assert page.console_errors == []
+
+
+def test_hover_names_every_source(live_server, page, ui):
+    """Each country's hover is a template naming the sources' words in the trace's meta:
+    plotly.js shows them whole."""
+    ui.open_settled(live_server + "/world", DEFAULT_QUERY)
+    _drawn(page)
+    box = page.evaluate(
+        """() => {
+        const china = Array.from(
+            document.querySelectorAll('#chart-world-map path.choroplethlocation')
+        ).find(p => p.__data__ && p.__data__.loc === 'CHN');
+        const r = china.getBoundingClientRect();
+        return [r.x + r.width / 2, r.y + r.height / 2];
+    }"""
+    )
+    page.mouse.move(*box)
+    label = page.locator("#chart-world-map .hoverlayer .hovertext")
+    label.wait_for()
+    lines = label.locator("tspan.line").all_text_contents()
+    data = _expected("total_military", 2016).set_index("country")
+    reported = data.loc["CHN", "reported"].split("; ")
+    assert lines == [
+        "China (CHN)",
+        "2,514,000 persons",
+        "range 2,333,000-2,695,000 (the middle of the sources' span)",
+        f"1 of {len(data)} countries with figures",
+        "Sources:",
+        *[f"· {r}" for r in reported],
+    ]
     assert page.console_errors == []
 
 

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
 
 from dashboard import geo
 from dashboard.charts import render
-from dashboard.charts.world import colour_ticks, uses_log
+from dashboard.charts.world import _TEXTS, colour_ticks, country_texts, uses_log
+from dashboard.pages.world import table_children, table_for, table_model
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = {"indicator": "total_military", "year": 2016, "scale": "auto"}
@@ -24,6 +27,21 @@ SHA256 = {
     "world_110m.json": "d75915eaa31c870df6b972c9e5bb86910197825f33dcfef740f3b2f68cffe843",
     "small_states.csv": "58988ebf2cbea2c844cb74298e3c562f9e795c3a7af46882217e61480c91795d",
 }
+
+
+def hover(trace: dict, i: int) -> str:
+    """What plotly shows on hovering point i of a trace drawn with a hovertemplate per point:
+    its %{meta[k]} and %{location} filled in (plotly fills them in one pass)."""
+
+    def filled(match: re.Match) -> str:
+        key = match.group(1)
+        if key == "location":
+            return trace["locations"][i]
+        return trace["meta"][int(re.fullmatch(r"meta\[(\d+)\]", key).group(1))]
+
+    template = trace["hovertemplate"][i]
+    assert "<extra>" not in template and trace["hoverlabel"]["namelength"] == 0  # no name box
+    return re.sub(r"%\{([^}]*)\}", filled, template)
 
 
 def _countries() -> list[str]:
@@ -125,11 +143,40 @@ class TestFigure:
         assert labels["63.5"] == -63.5 and labels["111.5"] == -111.5
 
     def test_hover_has_name_value_unit_range_and_sources(self):
-        coloured = render("world-map", DEFAULT).figure["data"][0]
-        text = coloured["text"][coloured["locations"].index("CHN")]
-        assert "China (CHN)" in text and "2,514,000 persons" in text
-        assert "range 2,333,000-2,695,000" in text
-        assert "World Bank" in text and "COW" in text
+        rendered = render("world-map", DEFAULT)
+        coloured = rendered.figure["data"][0]
+        reported = rendered.data.set_index("country").loc["CHN", "reported"].split("; ")
+        assert [r.rpartition(": ")[2] for r in reported] == ["2,695,000", "2,333,000"]
+        assert "World Bank" in reported[0] and "COW" in reported[1]
+        lines = hover(coloured, coloured["locations"].index("CHN")).split("<br>")
+        assert lines == [
+            "<b>China (CHN)</b>",
+            "2,514,000 persons",
+            "range 2,333,000-2,695,000 (the middle of the sources' span)",
+            f"1 of {len(rendered.data)} countries with figures",
+            "Sources:",
+            *[f"· {html.escape(r)}" for r in reported],
+        ]
+
+    def test_hover_of_one_source_a_dot_and_a_rank(self):
+        traces = render("world-map", {**DEFAULT, "indicator": "cinc", "year": 1900}).figure["data"]
+        usa = hover(traces[0], traces[0]["locations"].index("USA"))
+        assert usa.split("<br>") == [
+            "<b>United States (USA)</b>",
+            "0.188 share of world capabilities",
+            "1 of 36 countries with figures",
+            "Source: COW 2016 (CSV, imported): 0.188",
+        ]
+        dots = next(t for t in render("world-map", DEFAULT).figure["data"] if "dots" in t["name"])
+        sgp = hover(dots, dots["customdata"].index("SGP")).split("<br>")
+        assert sgp[:2] == ["<b>Singapore (SGP)</b>", "110,300 persons"]
+        ranks = render("world-map", {**DEFAULT, "indicator": "gfp_rank", "year": 2020}).figure
+        aze = hover(ranks["data"][0], ranks["data"][0]["locations"].index("AZE")).split("<br>")
+        assert aze[1:4] == [
+            "rank 63.5",
+            "range 63-64 (the middle of the sources' span)",
+            "1 of 2 countries with figures",
+        ]
 
     def test_uses_log_and_ticks(self):
         import numpy as np
@@ -140,3 +187,66 @@ class TestFigure:
         assert not uses_log(np.array([1.0, 1000.0]), "linear")
         assert colour_ticks(100, 2_500_000, True) == [100, 1000, 10_000, 100_000, 1_000_000]
         assert colour_ticks(0, 100, False) == [0, 25, 50, 75, 100]
+
+
+class TestTable:
+    """The ranked table as compact data (the page callback's answer; the browser draws it with
+    assets/world_table.js, the server with table_children)."""
+
+    def test_rows_are_the_data_in_ranked_order(self):
+        rendered = render("world-map", DEFAULT)
+        data, model = rendered.data, table_model(rendered)
+        assert [r[1] for r in model["rows"]] == data["country"].tolist()
+        assert [r[0] for r in model["rows"]] == data["position"].tolist()
+        assert model["head"] == "Value (persons; range across sources)"
+        # the sources numbered where they first appear down the ranking, listed in the caption
+        listed = model["caption"].split("Sources: ", 1)[1].removesuffix(".")
+        labels = [item.split("] ", 1)[1] for item in listed.split("; [")]
+        china = data.set_index("country").loc["CHN", "reported"].split("; ")
+        assert labels[:2] == [r.rpartition(": ")[0] for r in china]
+        assert model["rows"][0] == [
+            1,
+            "CHN",
+            "China",
+            "2,514,000 (2,333,000-2,695,000)",
+            "[1] 2,695,000; [2] 2,333,000",
+            0,
+        ]
+        assert model["caption"].startswith(
+            f"Total armed forces, 2016: {len(data)} countries ranked (1 = first on the indicator)."
+        )
+        off_map = [r[1] for r in model["rows"] if r[5]]
+        assert off_map == data.loc[data["drawn_as"] == "not placed", "country"].tolist()
+        assert set(off_map) <= set(geo.NO_LOCATION) and off_map
+
+    def test_children_are_a_table_a_screen_reader_reads(self):
+        model = table_for("gfp_rank", 2020, "linear")
+        caption, head, body = table_children(model)
+        assert caption["type"] == "Caption" and caption["props"]["children"] == model["caption"]
+        heads = head["props"]["children"]["props"]["children"]
+        assert [h["props"] for h in heads] == [
+            {"scope": "col", "children": c}
+            for c in ("Rank", "Country", "Value (rank; range across sources)", "Each source")
+        ]
+        first = body["props"]["children"][0]
+        assert first["props"]["id"] == "world-row-AZE"
+        rank, country, value, sources = first["props"]["children"]
+        assert rank["props"]["children"] == "1" and country["type"] == "Th"
+        assert country["props"]["scope"] == "row"
+        (link,) = country["props"]["children"]
+        assert link["props"] == {"href": "/compare?a=AZE", "children": "Azerbaijan (AZE)"}
+        assert value["props"]["children"] == "63.5 (63-64)"
+        assert sources["props"]["children"] == "[1] 63; [2] 64; [3] 64"
+        off = table_children(table_for("total_military", 2016, "auto"))[2]["props"]["children"]
+        tuvalu = next(r for r in off if r["props"]["id"] == "world-row-TUV")
+        assert tuvalu["props"]["children"][1]["props"]["children"][1] == " (not on the map)"
+
+    def test_texts_read_back_from_the_columns_are_those_made_with_the_data(self):
+        for state in (DEFAULT, {**DEFAULT, "indicator": "gfp_rank", "year": 2020}):
+            data = render("world-map", state).data
+            made = country_texts(data)
+            _TEXTS.clear()
+            read = country_texts(data)
+            assert read is not made and read.sources == made.sources
+            for field in ("names", "values", "spans", "keyed", "numbers", "figures", "starts"):
+                assert getattr(read, field).tolist() == getattr(made, field).tolist(), field
