@@ -233,7 +233,10 @@ def payload(cb: dict, values: list) -> bytes:
         "outputs": outputs if len(outputs) > 1 else outputs[0],
         "inputs": inputs,
         "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
-        "state": [],
+        # as the browser sends them (/world reads the URL's query as the year's previous value)
+        "state": [
+            {"id": st["id"], "property": st["property"], "value": None} for st in cb["state"]
+        ],
     }
     return json.dumps(body).encode()
 
