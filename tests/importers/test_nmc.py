@@ -1,6 +1,6 @@
 """The COW NMC importer: the shared v6 abridged CSV against its rows read with the csv module
-(milper x 1000 as persons, milex / 1000 as US$ m, cinc; -9 missing), the ccode -> ISO3 table
-(the six key states, predecessor years, historical states skipped and noted), a hand-written
+(milper and tpop x 1000 as persons, milex / 1000 as US$ m, cinc; -9 missing), the ccode -> ISO3
+table (the six key states, predecessor years, historical states skipped and noted), a hand-written
 sample in tests/data/nmc/, and broken copies refused with file, line and column named."""
 
 from __future__ import annotations
@@ -88,17 +88,38 @@ class TestSharedFile:
         assert len(rows) == 15951
         mapped = [r for r in rows if iso3_for_ccode(int(r["ccode"]), int(r["year"]))]
         tables = shared.tables
-        assert len(tables["manpower"]) == sum(r["milper"] != "-9" for r in mapped)
+        manpower = tables["manpower"]
+        personnel = manpower[manpower["measure"] == "total_military"]
+        population = manpower[manpower["measure"] == "population"]
+        assert len(personnel) == sum(r["milper"] != "-9" for r in mapped)
+        assert len(population) == sum(r["tpop"] != "-9" for r in mapped)
+        assert len(manpower) == len(personnel) + len(population)
         assert len(tables["spending"]) == sum(r["milex"] != "-9" for r in mapped)
         assert len(tables["capabilities"]) == sum(r["cinc"] != "-9" for r in mapped)
 
     def test_armenia_milper_2016(self, rows, shared):
         row = next(r for r in rows if r["ccode"] == "371" and r["year"] == "2016")
         manpower = shared.tables["manpower"]
-        assert one(manpower, "ARM", 2016) == int(row["milper"]) * 1000
+        personnel = manpower[manpower["measure"] == "total_military"]
+        assert one(personnel, "ARM", 2016) == int(row["milper"]) * 1000
         hit = manpower[(manpower["country"] == "ARM") & (manpower["year"] == 2016)]
-        assert hit["measure"].tolist() == ["total_military"]
-        assert hit["qualifier"].tolist() == ["exact"]
+        assert hit["measure"].tolist() == ["total_military", "population"]
+        assert hit["qualifier"].tolist() == ["exact", "exact"]
+
+    def test_population_in_persons(self, rows, shared):
+        """tpop is in thousands, a few with decimals (4517.6): stored as persons."""
+        manpower = shared.tables["manpower"]
+        population = manpower[manpower["measure"] == "population"]
+        for ccode, iso3, year in (("750", "IND", "2016"), ("371", "ARM", "2016")):
+            row = next(r for r in rows if r["ccode"] == ccode and r["year"] == year)
+            assert one(population, iso3, int(year)) == pytest.approx(float(row["tpop"]) * 1000)
+        decimal = next(
+            r for r in rows if "." in r["tpop"] and iso3_for_ccode(int(r["ccode"]), int(r["year"]))
+        )
+        iso3 = iso3_for_ccode(int(decimal["ccode"]), int(decimal["year"]))
+        assert one(population, iso3, int(decimal["year"])) == pytest.approx(
+            float(decimal["tpop"]) * 1000
+        )
 
     def test_milex_and_cinc(self, rows, shared):
         for ccode, iso3 in (("373", "AZE"), ("372", "GEO"), ("640", "TUR")):
@@ -129,15 +150,21 @@ class TestSample:
     def test_tables_and_index(self, imported):
         rows = rows_of(SAMPLE)
         # GDR 1989 and RUS (USSR) 1991 skipped; -9 milex for RUS 1991 and GRG, -9 milper AZE.
-        assert len(imported.tables["manpower"]) == 9
+        manpower = imported.tables["manpower"]
+        personnel = manpower[manpower["measure"] == "total_military"]
+        population = manpower[manpower["measure"] == "population"]
+        assert len(personnel) == 9
+        assert len(population) == 10  # every mapped row has tpop
         assert len(imported.tables["spending"]) == 9
         assert len(imported.tables["capabilities"]) == 10
-        manpower = imported.tables["manpower"]
         line = next(
             i for i, r in enumerate(rows, start=2) if r["stateabb"] == "ARM" and r["year"] == "2016"
         )
-        assert manpower.loc[line, "value"] == 49_000
-        assert "AZE" not in set(manpower["country"])
+        assert personnel.loc[line, "value"] == 49_000
+        arm = next(r for r in rows if r["stateabb"] == "ARM" and r["year"] == "2016")
+        assert population.loc[line, "value"] == float(arm["tpop"]) * 1000
+        assert "AZE" not in set(personnel["country"])
+        assert "AZE" in set(population["country"])
 
     def test_small_cinc_in_e_notation(self, imported):
         assert one(imported.tables["capabilities"], "WSM", 2016) == pytest.approx(4.67e-06)
@@ -205,7 +232,7 @@ class TestStore:
         data = tmp_path / "data"
         result = store.import_path("nmc", SAMPLE, data)
         assert result.changed
-        assert result.record["rows"] == {"manpower": 9, "spending": 9, "capabilities": 10}
+        assert result.record["rows"] == {"manpower": 9 + 10, "spending": 9, "capabilities": 10}
         assert not store.import_path("nmc", SAMPLE, data).changed
         loaded = store.load_imported(data)
         assert len(loaded["capabilities"]) == 10

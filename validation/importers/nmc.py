@@ -1,10 +1,11 @@
 """Correlates of War National Material Capabilities (NMC) v6, the abridged CSV.
 
 One row per state and year, 1816-2016: military expenditure (`milex`, thousands of current US$),
-military personnel (`milper`, thousands), iron and steel, energy, population and the composite
-index `cinc`. -9 means missing. States are COW codes (`ccode`): they map to ISO3 through
-validation.importers.countries, year by year, because some codes also cover a predecessor state
-(365 is the USSR before 1992); rows without an ISO3 state are skipped and listed in the notes.
+military personnel (`milper`, thousands), iron and steel, energy, population (`tpop`,
+thousands) and the composite index `cinc`. -9 means missing. States are COW codes (`ccode`):
+they map to ISO3 through validation.importers.countries, year by year, because some codes
+also cover a predecessor state (365 is the USSR before 1992); rows without an ISO3 state are
+skipped and listed in the notes.
 """
 
 from __future__ import annotations
@@ -33,13 +34,14 @@ MISSING = ("-9", "-9.0")
 
 
 class NmcRow(pa.DataFrameModel):
-    """The columns read from the publisher's file (irst, pec, tpop and upop are not imported)."""
+    """The columns read from the publisher's file (irst, pec and upop are not imported)."""
 
     stateabb: Series[str] = pa.Field(str_length={"min_value": 1})
     ccode: Series[pd.Int64Dtype] = pa.Field(ge=1)
     year: Series[pd.Int64Dtype] = pa.Field(ge=1816, le=2100)
     milex: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
     milper: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    tpop: Series[float] = pa.Field(nullable=True, ge=0)  # thousands, a few with decimals
     cinc: Series[float] = pa.Field(nullable=True, ge=0, le=1)
     version: Series[pd.Int64Dtype] = pa.Field(nullable=True)
 
@@ -109,7 +111,7 @@ def read(path: Path) -> Imported:
     path = Path(path)
     label = str(path)
     raw = read_csv_cells(path, COLUMNS, label=label)
-    missing = {c: int(raw[c].isin(MISSING).sum()) for c in ("milex", "milper", "cinc")}
+    missing = {c: int(raw[c].isin(MISSING).sum()) for c in ("milex", "milper", "tpop", "cinc")}
     rows = validate_raw(raw, NmcRow, label, na_values=MISSING)
     iso3 = pd.Series(
         [iso3_for_ccode(int(c), int(y)) for c, y in zip(rows["ccode"], rows["year"], strict=True)],
@@ -119,20 +121,10 @@ def read(path: Path) -> Imported:
     notes = [_skipped_note(rows[iso3.isna()])] if iso3.isna().any() else []
     rows = rows.assign(country=iso3)[iso3.notna()]
 
-    has_milper = rows[rows["milper"].notna()]
-    manpower = pd.DataFrame(
-        {
-            "country": has_milper["country"],
-            "year": has_milper["year"],
-            "measure": "total_military",
-            "value": has_milper["milper"].astype(float) * 1000,
-            "low": None,
-            "high": None,
-            "qualifier": "exact",
-            "source_id": SOURCE_ID,
-            "note": None,
-        },
-        index=has_milper.index,
+    # Personnel, then population (which puts personnel per 1,000 inhabitants on the map for
+    # every state COW covers); both in thousands, stored as persons. Index: the file's line.
+    manpower = pd.concat(
+        [_persons(rows, "milper", "total_military"), _persons(rows, "tpop", "population")]
     )
     has_milex = rows[rows["milex"].notna()]
     spending = pd.DataFrame(
@@ -163,8 +155,9 @@ def read(path: Path) -> Imported:
         + ", ".join(f"{column} {count} rows" for column, count in missing.items())
     )
     notes.append(
-        "milper (thousands) stored as total_military persons x 1000; milex (thousands of "
-        "current US$) as milex_current_usd_m / 1000; irst, pec, tpop and upop not imported"
+        "milper (thousands) stored as total_military persons x 1000; tpop (thousands) as "
+        "population persons x 1000; milex (thousands of current US$) as milex_current_usd_m "
+        "/ 1000; irst, pec and upop not imported"
     )
     versions = sorted({str(v) for v in rows["version"].dropna()})
     return Imported(
@@ -173,6 +166,25 @@ def read(path: Path) -> Imported:
         sources=_source(path, versions, int(rows["year"].min()), int(rows["year"].max())),
         countries=country_rows(rows["country"]),
         notes=notes,
+    )
+
+
+def _persons(rows: pd.DataFrame, column: str, measure: str) -> pd.DataFrame:
+    """Manpower rows of one column counted in thousands (milper, tpop), as persons."""
+    held = rows[rows[column].notna()]
+    return pd.DataFrame(
+        {
+            "country": held["country"],
+            "year": held["year"],
+            "measure": measure,
+            "value": held[column].astype(float) * 1000,
+            "low": None,
+            "high": None,
+            "qualifier": "exact",
+            "source_id": SOURCE_ID,
+            "note": None,
+        },
+        index=held.index,
     )
 
 
