@@ -58,6 +58,8 @@ IND_PAK_RATIOS = {
         ((1_346_000 + 2_981_050) / 2) / ((644_000 + 935_800) / 2),
         2_981_050 / 644_000,
     ),
+    # COW NMC population (tpop, thousands): 1,324,171 against 193,203
+    "manpower-population": (1_324_171_000 / 193_203_000,) * 3,
     # COW NMC: 51,052 against 7,471 USD m
     "sipri-milex_current_usd_m": (51_052 / 7_471,) * 3,
     # WDI: 2.5065 against 3.3715 % of GDP
@@ -237,10 +239,11 @@ class TestBalanceProfileIndiaPakistan2016:
 
     def test_caption(self, rendered):
         caption = rendered.caption
-        assert "India is ahead on 2, Pakistan on 1" in caption
+        assert "India is ahead on 3, Pakistan on 1" in caption
+        assert "Population 6.9:1" in caption  # 1,324,171,000 / 193,203,000 = 6.854
         assert "Military spending (US$, current prices) 6.8:1" in caption
         assert "Military spending, share of GDP 1:1.3" in caption
-        assert "1 reaches 3:1, 1 reaches 6:1" in caption
+        assert "2 reach 3:1, 2 reach 6:1" in caption
 
 
 class TestBalanceOverTime:
