@@ -229,12 +229,24 @@ class TestBalanceCharts:
         drawn = check_profile(
             page,
             ui,
-            ["manpower-total_military", "sipri-milex_current_usd_m", "sipri-milex_share_gdp_pct"],
-            ["Total armed forces", "Military spending, share of GDP", "India stronger ▶"],
+            [
+                "manpower-total_military",
+                "manpower-population",
+                "sipri-milex_current_usd_m",
+                "sipri-milex_share_gdp_pct",
+            ],
+            [
+                "Total armed forces",
+                "Population",
+                "Military spending, share of GDP",
+                "India stronger ▶",
+            ],
         )
-        # COW's 51,052 against 7,471 USD m: beyond 6:1
-        assert drawn["x"][1] == pytest.approx(51_052 / 7_471, rel=1e-4) and drawn["x"][1] > 6
-        assert "1 reaches 6:1" in ui.caption("balance-profile", "India against Pakistan")
+        # COW's population, 1,324,171 against 193,203 thousand, and its spending, 51,052
+        # against 7,471 USD m: both beyond 6:1
+        assert drawn["x"][1] == pytest.approx(1_324_171 / 193_203, rel=1e-4) and drawn["x"][1] > 6
+        assert drawn["x"][2] == pytest.approx(51_052 / 7_471, rel=1e-4) and drawn["x"][2] > 6
+        assert "2 reach 6:1" in ui.caption("balance-profile", "India against Pakistan")
         assert page.console_errors == []
 
     def test_controls_redraw_the_charts_and_their_links(self, live_server, page, ui):
