@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 
+import orjson
 import pandas as pd
 import pytest
 from dash import html
@@ -335,7 +336,9 @@ class TestComponents:
         (details,) = [c for c in walk(cell) if is_a(c, "Details")]
         assert _prop(details, "className") == "conflict"
         summary = next(c for c in walk(details) if is_a(c, "Summary"))
-        assert _prop(summary, "children") == FLAG_TEXT
+        # sent as a JSON string in ASCII, read by the browser as the flag's words
+        sent = orjson.dumps(_prop(summary, "children"))
+        assert sent.isascii() and orjson.loads(sent) == FLAG_TEXT == "⚑ sources disagree"
         items = [c for c in walk(details) if is_a(c, "Li")]
         listed = [
             (text_of(_prop(li, "children")[0]), text_of(_prop(li, "children")[2])) for li in items
