@@ -67,14 +67,10 @@ LEAD = (
 PROMPT = "Click a country on the map, or a name in the table, to compare it with another."
 
 
-def compare_href(iso3: str) -> str:
-    return "/compare?" + urlencode({"a": iso3})
-
-
 @functools.lru_cache(maxsize=512)
-def _compare_href(iso3: str) -> str:
-    """compare_href, kept per country: the table asks it ~200 times a state."""
-    return compare_href(iso3)
+def compare_href(iso3: str) -> str:
+    """/compare with this country as A; kept per country (the table asks ~200 times a state)."""
+    return "/compare?" + urlencode({"a": iso3})
 
 
 @functools.lru_cache(maxsize=64)
@@ -177,7 +173,7 @@ def table_children(model: Mapping[str, Any]) -> list[dict]:
                 el(
                     "Th",
                     [
-                        el("A", f"{name} ({code})", href=_compare_href(code)),
+                        el("A", f"{name} ({code})", href=compare_href(code)),
                         *([" (not on the map)"] if off_map else []),
                     ],
                     scope="row",
