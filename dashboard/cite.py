@@ -116,6 +116,12 @@ def source_label(source: pd.Series) -> str:
     return f"{head} ({form}, imported)" if imported else f"{head} ({form})"
 
 
+def short_label(source: pd.Series) -> str:
+    """A source as a mark beside a value names it: publisher and year ("GFP 2020"), without the
+    file's form (see source_label)."""
+    return source_label(source).split(" (")[0]
+
+
 def source_labels(sources: pd.DataFrame) -> dict[str, str]:
     """source_id -> source_label for every source; a label two sources would share gets the
     source's title after it, so that no two choices read alike."""

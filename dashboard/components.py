@@ -14,9 +14,11 @@ import dash
 import flask
 from dash import Input, Output, dcc, html
 
-from dashboard.charts import forget_rendered, get_chart, render
+from dashboard.charts import Rendered, derived, forget_rendered, get_chart, render
+from dashboard.cite import citations, short_label
 from dashboard.geo import ASSET_FOLDER, is_geo
 from dashboard.params import Param, ParamError, parse_query, settle, to_query
+from dashboard.style import plotly_config
 from validation import load_catalog
 
 
@@ -84,7 +86,10 @@ def control(
         widget = dcc.Input(
             id=cid, type="number", min=param.lo, max=param.hi, step=1, value=value, debounce=True
         )
-    return html.Div([html.Label(param.label, htmlFor=cid), widget], className="control")
+    # The label's id names dropdowns and sliders too (dashboard/assets/a11y.js): their
+    # focusable parts are drawn by Dash, out of reach of a <label for>.
+    label = html.Label(param.label, htmlFor=cid, id=f"{cid}-label")
+    return html.Div([label, widget], className="control")
 
 
 # Download links under every chart: (label, extension of its /chart/<slug>.<ext> route).
@@ -156,33 +161,54 @@ def _exports(slug: str, params: Mapping[str, Any]) -> html.Div:
 def graph_config(figure: Mapping[str, Any]) -> dict[str, Any]:
     """A dcc.Graph's plotly.js config; for a map, where plotly.js reads the world outlines:
     this app's own asset (dashboard.geo), fetched once per page load, never a CDN."""
-    config: dict[str, Any] = {"displaylogo": False, "responsive": True}
+    config: dict[str, Any] = plotly_config()
     if is_geo(figure):
         config["topojsonURL"] = dash.get_asset_url(ASSET_FOLDER)
     return config
 
 
-def chart_block(slug: str, params: Mapping[str, Any]) -> html.Section:
-    """Title, graph, caption, source line and downloads of one chart, drawn for these
-    parameters."""
+def chart_block(slug: str, params: Mapping[str, Any], level: int = 2) -> html.Section:
+    """Title (a heading of this `level`), graph, caption, source line and downloads of one
+    chart, drawn for these parameters. The graph and its caption are a <figure>: the caption is
+    the chart's text alternative. A chart with nothing to draw shows only its message (see
+    caption_of)."""
     rendered = render(slug, own_values(slug, params))
     chart = rendered.chart
     own = dict(rendered.params)
+    heading = getattr(html, f"H{level}")
     return html.Section(
         [
-            html.H3(chart.title),
-            dcc.Graph(
-                id=f"chart-{slug}",
-                figure=rendered.figure,
-                config=graph_config(rendered.figure),
+            heading(chart.title, id=f"title-{slug}"),
+            html.Figure(
+                [
+                    dcc.Graph(
+                        id=f"chart-{slug}",
+                        figure=rendered.figure,
+                        config=graph_config(rendered.figure),
+                    ),
+                    html.Figcaption(
+                        caption_of(rendered), id=f"caption-{slug}", className="caption"
+                    ),
+                ],
+                className="chart-figure",
             ),
-            html.P(rendered.caption, id=f"caption-{slug}", className="caption"),
             html.P(rendered.source_line, id=f"sources-{slug}", className="source-line"),
             _exports(slug, own),
         ],
         className="chart-block",
         id=f"block-{slug}",
+        **{"aria-labelledby": f"title-{slug}"},
     )
+
+
+def caption_of(rendered: Rendered) -> str | dict[str, Any]:
+    """What a chart's caption shows: its caption, or, when the chart has nothing to draw for
+    these values, its message marked as such; the stylesheet then hides the empty graph, the
+    source line and the downloads (.chart-block:has(.chart-empty)), so the reader sees one
+    message saying what to do. A plain dict, as message_items."""
+    if rendered.error is None:
+        return rendered.caption
+    return to_plain(html.Span(rendered.caption, className="chart-empty", role="status"))
 
 
 def own_values(slug: str, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -198,6 +224,54 @@ def messages(page: str, items: Sequence[str]) -> html.Div:
         id=f"{page}-messages",
         className="messages",
         role="status",
+    )
+
+
+def source_mark(label: str, tip: str, conflict: bool = False) -> dict[str, Any]:
+    """A small mark after a value naming its source in people's words (`label`, e.g. "GFP
+    2020"), which shows `tip` (the citations, with the source ids) while hovered or focused: a
+    tab stop whose text, the tip included, a screen reader reads. A plain dict (see to_plain):
+    tables of them are rebuilt on every control change."""
+    return {
+        "type": "Span",
+        "namespace": "dash_html_components",
+        "props": {
+            "className": "source-mark conflict" if conflict else "source-mark",
+            "tabIndex": 0,
+            "children": [
+                label,
+                {
+                    "type": "Span",
+                    "namespace": "dash_html_components",
+                    "props": {"className": "cite-tip", "role": "tooltip", "children": tip},
+                },
+            ],
+        },
+    }
+
+
+def cited_source(source_id: str) -> tuple[str, str]:
+    """A source id as source_mark shows it: ("GFP 2020", "Global Firepower, ... (2020); id
+    gfp-2020-xlsx"), from the catalog's sources table (imported sources included)."""
+    sources = load_catalog()["sources"]
+    labels, texts = derived("source-words", (sources,), lambda: _source_words(sources))
+    return labels.get(source_id, source_id), f"{texts.get(source_id, source_id)}; id {source_id}"
+
+
+def _source_words(sources) -> tuple[dict[str, str], dict[str, str]]:
+    labels = {row["source_id"]: short_label(row) for _, row in sources.iterrows()}
+    return labels, citations(sources)
+
+
+def scrolling_box(content: Any, labelled_by: str) -> html.Div:
+    """A wide table in a box of its own that scrolls sideways on a narrow screen (the page does
+    not), reachable by keyboard and named by the heading `labelled_by` (its id)."""
+    return html.Div(
+        content,
+        className="table-scroll",
+        tabIndex="0",
+        role="region",
+        **{"aria-labelledby": labelled_by},
     )
 
 
@@ -421,7 +495,7 @@ def chart_answers(slugs: Sequence[str], values: Mapping[str, Any]) -> list[Any]:
         own = own_values(slug, values)
         rendered = render(slug, own)
         hrefs, snippet = export_links(slug, own, origin)
-        result += [rendered.figure, rendered.caption, rendered.source_line, *hrefs, snippet]
+        result += [rendered.figure, caption_of(rendered), rendered.source_line, *hrefs, snippet]
     return result
 
 

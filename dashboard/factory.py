@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Mapping
 from pathlib import Path
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 
-from dash import Dash, Input, Output, State, dcc, html
+import flask
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from dashboard import pages
 from dashboard.cache import init_cache
@@ -50,35 +52,88 @@ def not_found(path: str) -> html.Div:
     )
 
 
+# Dash's index page, in English (lang), with its scripts in a plain block rather than a
+# <footer>: a footer is a landmark, and this one would hold nothing a reader sees.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <div>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </div>
+    </body>
+</html>"""
+
+SITE = "milbal"
+
+
+def page_titles(page_modules: list[ModuleType]) -> dict[str, str]:
+    """path -> the title of its page ("Force ratio - milbal")."""
+    return {m.PATH: f"{m.NAME} - {SITE}" for m in page_modules}
+
+
+class MilbalDash(Dash):
+    """Dash whose index carries the requested page's own title (the browser's tab, a
+    bookmark, a screen reader's first words); the a11y asset keeps it after navigation."""
+
+    titles: Mapping[str, str] = MappingProxyType({})
+
+    def interpolate_index(self, **kwargs):
+        if flask.has_request_context():
+            path = flask.request.path.rstrip("/") or "/"
+            kwargs["title"] = self.titles.get(path, f"Page not found - {SITE}")
+        return super().interpolate_index(**kwargs)
+
+
 def create_app() -> Dash:
     """The dashboard with every page; serves its scripts and styles itself (no CDN). Raises
     dashboard.cache.CacheConfigError when MILBAL_CACHE_URL is not a usable address."""
-    app = Dash(
+    app = MilbalDash(
         __name__,
         assets_folder=str(_HERE / "assets"),
         serve_locally=True,
-        title="milbal",
+        title=SITE,
         update_title=None,
         suppress_callback_exceptions=True,
+        index_string=INDEX_STRING,
     )
     init_cache(app.server)
     register_routes(app.server)
     page_modules = load_pages()
     adopt_page_callbacks(app)
     by_path = {m.PATH: m for m in page_modules}
+    app.titles = page_titles(page_modules)
     nav = html.Nav(
         [dcc.Link(m.NAME, href=m.PATH, className="nav-link") for m in page_modules if m.NAV],
         className="site-nav",
+        **{"aria-label": "Pages"},
     )
     app.layout = html.Div(
         [
             dcc.Location(id="url", refresh=False),
+            html.A("Skip to the page's content", href="#page", className="skip-link"),
             html.Header(
-                [html.A("milbal", href="/", className="brand"), nav],
+                [html.A(SITE, href="/", className="brand"), nav],
                 className="site-header",
             ),
-            html.Main(id="page", className="content"),
+            html.Main(id="page", className="content", tabIndex="-1"),
+            dcc.Store(id="page-titles", data=app.titles),
+            dcc.Store(id="page-title"),
         ]
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="milbal_a11y", function_name="title"),
+        Output("page-title", "data"),
+        Input("url", "pathname"),
+        State("page-titles", "data"),
     )
 
     @app.callback(Output("page", "children"), Input("url", "pathname"), State("url", "search"))

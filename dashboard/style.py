@@ -21,6 +21,21 @@ VERDICT_COLOURS = {
 }
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 
+# plotly.js's toolbar buttons a reader of these charts does not need: its own PNG (the
+# downloads under a chart carry caption and source), "Share chart" (it would upload the chart
+# to Plotly's cloud), and the selections (no chart here acts on a selection).
+TOOLBAR_REMOVED = ("toImage", "sendChartToCloud", "select2d", "lasso2d")
+
+
+def plotly_config(**more: object) -> dict[str, object]:
+    """plotly.js's config for every drawn chart: the page's, the embed's, the offline HTML's."""
+    return {
+        "displaylogo": False,
+        "responsive": True,
+        "modeBarButtonsToRemove": list(TOOLBAR_REMOVED),
+        **more,
+    }
+
 
 def country_colour(iso3: str) -> str:
     """The fixed colour of a country; countries beyond the six get a stable palette colour."""

@@ -27,7 +27,7 @@ from plotly.io.json import to_json_plotly
 from dashboard.charts import Rendered
 from dashboard.geo import GEO_DIR, geo_assets_script, is_geo
 from dashboard.params import to_query
-from dashboard.style import FONT
+from dashboard.style import FONT, plotly_config
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 DEFAULT_WIDTH, DEFAULT_HEIGHT, DEFAULT_SCALE = 1200, 675, 1.0
@@ -501,7 +501,7 @@ def to_html(rendered: Rendered) -> bytes:
     height = int(figure["layout"].get("height") or 450)
     figure["layout"].pop("width", None)
     figure["layout"]["autosize"] = True
-    config = {"responsive": True, "displaylogo": False}
+    config = plotly_config()
     # A map's outlines go in the file: plotly.js would fetch them from a CDN.
     geo = f"\n<script>{geo_assets_script()}</script>" if is_geo(figure) else ""
     page = f"""<!DOCTYPE html>

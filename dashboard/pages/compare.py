@@ -23,6 +23,7 @@ from dashboard.components import (
     chart_answers,
     chart_block,
     chart_outputs,
+    cited_source,
     control_id,
     control_outputs,
     control_updates,
@@ -32,8 +33,10 @@ from dashboard.components import (
     messages,
     page_params,
     remembers_states,
+    scrolling_box,
     settled_from_controls,
 )
+from dashboard.components import source_mark as marked
 from dashboard.params import to_query
 from validation import Catalog, load_catalog
 
@@ -131,17 +134,16 @@ def el(tag: str, children: Any = None, **props: Any) -> dict:
     return {"type": tag, "namespace": "dash_html_components", "props": props}
 
 
-@functools.lru_cache(maxsize=1024)
 def source_mark(source_id: str) -> dict:
-    """The source id, small, with its full citation as its title (hover, or focus by keyboard).
-    Shared between tables: treat as read-only."""
-    citation = cite([source_id])
-    return el(
-        "Sup",
-        el("Abbr", source_id, title=citation, tabIndex=0),
-        class_name="source-mark",
-        style={"whiteSpace": "nowrap"},
-    )
+    """The source in people's words ("GFP 2020"), small, with its full citation and id shown
+    while hovered or focused (see dashboard.components.source_mark). Shared between tables:
+    treat as read-only."""
+    return _source_mark(source_id, id(load_catalog()["sources"]))
+
+
+@functools.lru_cache(maxsize=1024)
+def _source_mark(source_id: str, _sources: int) -> dict:
+    return marked(*cited_source(source_id))
 
 
 def _shown(value: Any, fmt: str) -> str:
@@ -252,11 +254,14 @@ def layout(**query: str) -> html.Div:
             messages(PAGE, problems),
             controls(PAGE, PARAMS, values),
             *[chart_block(slug, values) for slug in CHARTS],
-            html.H2("Every figure, with its sources"),
-            html.Table(
-                table_for(a, b, year),
-                id=TABLE_ID,
-                className="data-table compare-table",
+            html.H2("Every figure, with its sources", id=f"{TABLE_ID}-title"),
+            scrolling_box(
+                html.Table(
+                    table_for(a, b, year),
+                    id=TABLE_ID,
+                    className="data-table compare-table",
+                ),
+                f"{TABLE_ID}-title",
             ),
         ]
     )

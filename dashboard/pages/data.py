@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
+from dashboard.components import scrolling_box
 from validation import datasets_dir, load_catalog
 from validation.catalog import load_directory
 from validation.importers import FOLDER_KINDS, KINDS, describe_kinds
@@ -188,13 +189,16 @@ def tables_section() -> html.Section:
     also = f" ({' and '.join(parts)}, marked below)" if parts else ""
     return html.Section(
         [
-            html.H2("Tables"),
+            html.H2("Tables", id="data-tables-title"),
             html.P(
                 f"{len(summary)} tables, {total:,} rows{also}, {len(catalog['sources'])} sources. "
                 "Every row cites its source; `milbal validate` checks the embedded tables.",
                 id="data-summary",
             ),
-            html.Table([head, html.Tbody(rows)], id="data-tables", className="data-table"),
+            scrolling_box(
+                html.Table([head, html.Tbody(rows)], id="data-tables", className="data-table"),
+                "data-tables-title",
+            ),
         ]
     )
 
@@ -242,9 +246,12 @@ def imports_section() -> html.Section:
     )
     return html.Section(
         [
-            html.H2("Imports"),
+            html.H2("Imports", id="data-imports-title"),
             intro,
-            html.Table([head, html.Tbody(rows)], id="data-imports", className="data-table"),
+            scrolling_box(
+                html.Table([head, html.Tbody(rows)], id="data-imports", className="data-table"),
+                "data-imports-title",
+            ),
         ]
     )
 
@@ -282,8 +289,11 @@ def sources_section() -> html.Section:
     head = html.Thead(html.Tr([html.Th(h) for h in ("Source", "Title", "URL", "Licence or terms")]))
     return html.Section(
         [
-            html.H2("Sources"),
-            html.Table([head, html.Tbody(rows)], id="data-sources", className="data-table"),
+            html.H2("Sources", id="data-sources-title"),
+            scrolling_box(
+                html.Table([head, html.Tbody(rows)], id="data-sources", className="data-table"),
+                "data-sources-title",
+            ),
         ]
     )
 
@@ -307,7 +317,9 @@ def upload_section() -> html.Section:
             ),
             html.Div(
                 [
-                    html.Label("Kind of file", htmlFor="data-upload-kind"),
+                    html.Label(
+                        "Kind of file", htmlFor="data-upload-kind", id="data-upload-kind-label"
+                    ),
                     dcc.Dropdown(
                         id="data-upload-kind",
                         options=[{"label": f"{k}: {d}", "value": k} for k, d in kinds.items()],
@@ -434,8 +446,11 @@ def _preview(table: str, split: dict) -> html.Div:
     )
     return html.Div(
         [
-            html.H4(f"{table}: first rows"),
-            html.Table([head, body], className="data-table", id=f"data-upload-preview-{table}"),
+            html.H3(f"{table}: first rows", id=f"data-upload-preview-{table}-title"),
+            scrolling_box(
+                html.Table([head, body], className="data-table", id=f"data-upload-preview-{table}"),
+                f"data-upload-preview-{table}-title",
+            ),
         ]
     )
 

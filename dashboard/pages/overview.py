@@ -15,10 +15,10 @@ from dash import Input, Output, dcc, html
 from dashboard.charts import derived
 from dashboard.charts.common import country_name, measure_name
 from dashboard.charts.force_ratio import MEASURE, STRENGTH_A, STRENGTH_B, STRENGTH_YEAR, strengths
-from dashboard.cite import citations
 from dashboard.components import (
     _origin,
     chart_block,
+    cited_source,
     control_id,
     control_outputs,
     control_updates,
@@ -29,6 +29,7 @@ from dashboard.components import (
     page_params,
     remembers_states,
     settled_from_controls,
+    source_mark,
     to_plain,
 )
 from dashboard.params import to_query
@@ -71,34 +72,26 @@ def reported_values(frame: pd.DataFrame, column: str, **equal: object) -> list[t
     return [(sources[i], float(values[i]), float(values[i])) for i in found if pd.notna(values[i])]
 
 
-def _citations() -> dict[str, str]:
-    sources = load_catalog()["sources"]
-    return derived("citations", (sources,), lambda: citations(sources))
-
-
 def sourced(reports: list[tuple[str, float, float]], unit: str = "") -> Any:
-    """The value (a range when sources or the source give one) and a source mark; the mark is
-    amber when sources disagree, and its tooltip lists every report with its citation."""
+    """The value (a range when sources or the source give one) and a source mark naming the
+    first source ("GFP 2020", "+1" for each further one); the mark is amber, with a flag, when
+    sources disagree, and its tip lists every report with its citation."""
     if not reports:
         return html.Span("-", className="value missing")
     lo = min(r[1] for r in reports)
     hi = max(r[2] for r in reports)
     text = fmt_number(lo) if lo == hi else f"{fmt_number(lo)}-{fmt_number(hi)}"
-    cited = _citations()
     disagree = len({(r[1], r[2]) for r in reports}) > 1
     lines = []
     for sid, rlo, rhi in reports:
         shown = fmt_number(rlo) if rlo == rhi else f"{fmt_number(rlo)}-{fmt_number(rhi)}"
-        lines.append(f"{shown}: {cited.get(sid, sid)}")
-    title = ("Sources disagree:\n" if disagree else "") + "\n".join(lines)
-    mark = html.Sup(
-        "⚑" if disagree else f"[{len(reports)}]" if len(reports) > 1 else "[s]",
-        title=title,
-        className="source-mark conflict" if disagree else "source-mark",
-        tabIndex=0,
-        **{"aria-label": title},
-    )
-    return html.Span([html.Span(text + unit, className="value"), mark])
+        lines.append(f"{shown}: {cited_source(sid)[1]}")
+    tip = ("Sources disagree. " if disagree else "") + "; ".join(lines)
+    label = cited_source(reports[0][0])[0]
+    if len(reports) > 1:
+        label += f" +{len(reports) - 1}"
+    mark = source_mark(f"⚑ {label}" if disagree else label, tip, conflict=disagree)
+    return html.Span([html.Span(text + unit, className="value"), " ", mark])
 
 
 def _card(title: str, href: str, body: list, card_id: str) -> html.Article:
@@ -129,19 +122,14 @@ def _opening_card(a: str, b: str, year: int) -> list[html.Article]:
     sides = derived("war-sides", (attrition,), lambda: frozenset(attrition["side"]))
     if year != WAR_START.year or {a, b} != sides:
         return []
-    cited = _citations()
     items = [
         html.Li(
             [
                 html.Strong(f"{QUALIFIER_WORDS.get(s.qualifier, '')}{s.high:g} %"),
                 f" of {country_name(s.side)}'s {s.subject.replace('_', ' ')} destroyed on "
                 "27 September",
-                html.Sup(
-                    "[s]",
-                    title=cited.get(s.source_id, s.source_id),
-                    className="source-mark",
-                    tabIndex=0,
-                ),
+                " ",
+                source_mark(*cited_source(s.source_id)),
             ]
         )
         for s in shares.itertuples()

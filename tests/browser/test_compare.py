@@ -26,9 +26,11 @@ class TestComparePage:
         assert value(page, "gfp-rank", "b") == "111-112"
         assert value(page, "manpower-wartime_strength", "a") == "130,000-140,000"
         assert value(page, "gmi-rank", "a") == "3" and value(page, "gmi-rank", "b") == "2-5"
-        mark = page.locator("#compare-manpower-wartime_strength-a abbr")
-        assert mark.inner_text() == "rv-essay"
-        assert "Rustamzade" in mark.get_attribute("title")
+        mark = page.locator("#compare-manpower-wartime_strength-a .source-mark")
+        # the mark names the source in words; its tip (hover or focus) cites it, with its id
+        assert mark.evaluate("m => m.firstChild.textContent") == "Rustamzade & Valiyev"
+        tip = mark.locator(".cite-tip").text_content()
+        assert "Drones and Special Forces" in tip and tip.endswith("; id rv-essay")
         flagged = {
             key: page.locator(f"#compare-{key} details.conflict").count()
             for key in (

@@ -26,7 +26,8 @@ class TestOverview:
         assert "63-64" in gfp.inner_text() and "111-112" in gfp.inner_text()
         marks = gfp.locator(".source-mark.conflict")
         assert marks.count() == 2
-        title = marks.first.get_attribute("title")
+        assert marks.first.evaluate("m => m.firstChild.textContent").startswith("⚑ GFP 2020 +")
+        title = marks.first.locator(".cite-tip").text_content()
         assert title.startswith("Sources disagree")
         assert "63: Trend News Agency" in title and "64: AzerNews" in title
         assert "64: Agil Rustamzade; Anar Valiyev" in title

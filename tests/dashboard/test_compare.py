@@ -326,13 +326,13 @@ class TestComponents:
         cell = find(tree, "compare-gfp-rank-a")
         value = next(c for c in walk(cell) if _prop(c, "className") == "value")
         assert _prop(value, "children") == "63-64"
-        marks = [c for c in walk(cell) if is_a(c, "Abbr")]
-        assert [_prop(m, "children") for m in marks][:3] == [
-            "gfp-2020-trend",
-            "gfp-2020-azernews",
-            "rv-essay",
-        ]
-        assert _prop(marks[0], "title") == cite(["gfp-2020-trend"])
+        marks = [c for c in walk(cell) if _prop(c, "className") == "source-mark"]
+        ids = ["gfp-2020-trend", "gfp-2020-azernews", "rv-essay"]
+        # each mark names publisher and year in words; its tip cites the source, with its id
+        labels = [_prop(m, "children")[0] for m in marks][:3]
+        assert labels == ["GFP 2020", "GFP 2020", "Rustamzade & Valiyev"]
+        tips = [text_of(_prop(m, "children")[1]) for m in marks][:3]
+        assert tips == [f"{cite([sid]).removeprefix('Source: ')}; id {sid}" for sid in ids]
         (details,) = [c for c in walk(cell) if is_a(c, "Details")]
         assert _prop(details, "className") == "conflict"
         summary = next(c for c in walk(details) if is_a(c, "Summary"))
@@ -341,7 +341,8 @@ class TestComponents:
         assert sent.isascii() and orjson.loads(sent) == FLAG_TEXT == "⚑ sources disagree"
         items = [c for c in walk(details) if is_a(c, "Li")]
         listed = [
-            (text_of(_prop(li, "children")[0]), text_of(_prop(li, "children")[2])) for li in items
+            (text_of(_prop(li, "children")[0]), text_of(_prop(li, "children")[2]).rsplit(" ", 1)[1])
+            for li in items
         ]
         assert listed == [("63", "gfp-2020-trend"), ("64", "gfp-2020-azernews"), ("64", "rv-essay")]
         for li, sid in zip(items, ["gfp-2020-trend", "gfp-2020-azernews", "rv-essay"], strict=True):
@@ -349,9 +350,10 @@ class TestComponents:
 
     def test_plain_cell_has_a_mark_and_no_flag(self, tree):
         cell = find(tree, "compare-manpower-wartime_strength-a")
-        assert text_of(cell) == "130,000-140,000rv-essay"
-        (mark,) = [c for c in walk(cell) if is_a(c, "Abbr")]
-        assert "Rustamzade" in _prop(mark, "title")
+        (mark,) = [c for c in walk(cell) if _prop(c, "className") == "source-mark"]
+        tip = f"{cite(['rv-essay']).removeprefix('Source: ')}; id rv-essay"
+        assert text_of(cell) == f"130,000-140,000Rustamzade & Valiyev{tip}"
+        assert "Rustamzade" in _prop(mark, "children")[0]
         assert not any(is_a(c, "Details") for c in walk(cell))
 
     def test_missing_cell_shows_a_dash(self, catalog):
