@@ -129,6 +129,11 @@ WHOLE_WAR = (WAR_START, WAR_END)
 LEGEND_ABOVE = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"}
 
 
+def _esc(text: str) -> str:
+    """Text for a hover label: '<' and '&' escaped (plotly reads hovers as HTML)."""
+    return html.escape(text, quote=False)
+
+
 def _words(code: str, names: Mapping[str, str]) -> str:
     return names.get(code, str(code).replace("_", " "))
 
@@ -224,7 +229,7 @@ def _source_names(catalog) -> dict[str, str]:
 def _cited(source: str, locator: object) -> str:
     """'Source: Rustamzade & Valiyev (essay), Operation Iron Fist' (escaped for a hover)."""
     where = f", {locator}" if isinstance(locator, str) and locator else ""
-    return html.escape(f"Source: {source}{where}", quote=False)
+    return _esc(f"Source: {source}{where}")
 
 
 def _filtered(frame: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
@@ -445,13 +450,13 @@ def _figure_hover(
     locator: str,
 ) -> str:
     lines = [
-        f"<b>{html.escape(side)}</b>: {html.escape(row)}",
+        f"<b>{_esc(side)}</b>: {_esc(row)}",
         f"stated as: {_words(qualifier, QUALIFIER_WORDS)}",
         _span_text(start, end)
         + (" (the whole war)" if (start, end) == (WAR_START, WAR_END) else ""),
     ]
     if isinstance(description, str):
-        lines.append(f"Event: {html.escape(description)}")
+        lines.append(f"Event: {_esc(description)}")
     lines.append(_cited(source, locator))
     return "<br>".join(lines)
 
@@ -494,8 +499,8 @@ def attrition_timeline_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "y": events["row"].tolist(),
                 "marker": {"symbol": "diamond", "size": 10, "color": EVENT_COLOUR},
                 "hovertext": [
-                    f"<b>{_span_text(d, d)}</b><br>{html.escape(text)}"
-                    + (f"<br>{html.escape(place)}" if isinstance(place, str) else "")
+                    f"<b>{_span_text(d, d)}</b><br>{_esc(text)}"
+                    + (f"<br>{_esc(place)}" if isinstance(place, str) else "")
                     + f"<br>{_cited(sid, loc)}"
                     for d, text, place, sid, loc in zip(
                         events["date_start"],
@@ -669,7 +674,7 @@ def opening_shares_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                     "textposition": "outside",
                     "cliponaxis": False,
                     "hovertext": [
-                        f"<b>{html.escape(name)}: {html.escape(label.lower())}</b>"
+                        f"<b>{_esc(name)}: {_esc(label.lower())}</b>"
                         f"<br>{text} destroyed on the first day<br>{_cited(src, loc)}"
                         for label, text, src, loc in zip(
                             rows["label"],
@@ -795,9 +800,9 @@ def attrition_losses_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
 
 def _loss_hover(rows: Mapping[str, np.ndarray]) -> list[str]:
     return [
-        f"<b>{html.escape(name)}</b>: {html.escape(row)}<br>{text}"
+        f"<b>{_esc(name)}</b>: {_esc(row)}<br>{text}"
         f"<br>stated as: {_words(q, QUALIFIER_WORDS)}<br>{_span_text(start, end)}"
-        + (f"<br>Event: {html.escape(ev)}" if isinstance(ev, str) else "")
+        + (f"<br>Event: {_esc(ev)}" if isinstance(ev, str) else "")
         + f"<br>{_cited(src, loc)}"
         for name, row, text, q, start, end, ev, src, loc in zip(
             *(
