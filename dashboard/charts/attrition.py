@@ -267,8 +267,8 @@ def _labelled(rows: pd.DataFrame, catalog) -> pd.DataFrame:
                 strict=True,
             )
         ],
-        side_name=[side_name(s) for s in rows["side"]],
-        source=[names.get(s, s) for s in rows["source_id"]],
+        side_words=[side_name(s) for s in rows["side"]],
+        source_words=[names.get(s, s) for s in rows["source_id"]],
     )
 
 
@@ -349,7 +349,7 @@ TIMELINE_COLUMNS = [
     "date_start",
     "date_end",
     "side",
-    "side_name",
+    "side_words",
     "subject",
     "measure",
     "value",
@@ -363,7 +363,7 @@ TIMELINE_COLUMNS = [
     "place",
     "event_id",
     "source_id",
-    "source",
+    "source_words",
     "locator",
 ]
 
@@ -402,7 +402,7 @@ def _timeline_rows(catalog) -> pd.DataFrame:
             "place": events["place"],
             "event_id": events["event_id"],
             "source_id": events["source_id"],
-            "source": [names.get(s, s) for s in events["source_id"]],
+            "source_words": [names.get(s, s) for s in events["source_id"]],
             "locator": events["locator"],
         }
     )
@@ -462,14 +462,14 @@ def _figure_hover(
 
 
 HOVER_FIELDS = (
-    "side_name",
+    "side_words",
     "row",
     "value_text",
     "qualifier",
     "date_start",
     "date_end",
     "description",
-    "source",
+    "source_words",
     "locator",
 )
 
@@ -506,7 +506,7 @@ def attrition_timeline_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                         events["date_start"],
                         events["description"],
                         events["place"],
-                        events["source"],
+                        events["source_words"],
                         events["locator"],
                         strict=True,
                     )
@@ -608,8 +608,8 @@ def _all_opening_shares(catalog) -> pd.DataFrame:
             )
         ],
         unit="percent",
-        side_name=[side_name(s) for s in shares["side"]],
-        source=[names.get(s, s) for s in shares["source_id"]],
+        side_words=[side_name(s) for s in shares["side"]],
+        source_words=[names.get(s, s) for s in shares["source_id"]],
     )
 
 
@@ -620,7 +620,7 @@ def opening_shares_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     shares = _filtered(every, p)
     if shares.empty:
         cols = columns(every)
-        pairs = dict.fromkeys(zip(cols["side_name"], cols["source"], strict=True))
+        pairs = dict.fromkeys(zip(cols["side_words"], cols["source_words"], strict=True))
         held = ", ".join(f"{side} ({source})" for side, source in pairs)
         where = f"only for {held}" if held else "none at all"
         raise IndicatorError(
@@ -679,7 +679,7 @@ def opening_shares_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                         for label, text, src, loc in zip(
                             rows["label"],
                             rows["value_text"],
-                            rows["source"],
+                            rows["source_words"],
                             rows["locator"],
                             strict=True,
                         )
@@ -711,7 +711,7 @@ def opening_shares_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     parts = [
         f"{text.replace(' %', NBSP + '%')} of {name}'s {label.lower()}"
         for text, name, label in zip(
-            cols["value_text"], cols["side_name"], cols["label"], strict=True
+            cols["value_text"], cols["side_words"], cols["label"], strict=True
         )
     ]
     text = f"Shares reported destroyed on the first day, 27 September 2020: {' and '.join(parts)}."
@@ -744,7 +744,7 @@ LOSSES_COLUMNS = [
     "panel",
     "row",
     "side",
-    "side_name",
+    "side_words",
     "subject",
     "measure",
     "value",
@@ -758,7 +758,7 @@ LOSSES_COLUMNS = [
     "date_end",
     "event_label",
     "source_id",
-    "source",
+    "source_words",
     "locator",
 ]
 
@@ -808,14 +808,14 @@ def _loss_hover(rows: Mapping[str, np.ndarray]) -> list[str]:
             *(
                 rows[c]
                 for c in (
-                    "side_name",
+                    "side_words",
                     "row",
                     "value_text",
                     "qualifier",
                     "date_start",
                     "date_end",
                     "event_label",
-                    "source",
+                    "source_words",
                     "locator",
                 )
             ),
