@@ -324,6 +324,9 @@ def test_page_fits_a_phone(live_server, page, ui):
     assert outer["x"] >= 0 and outer["x"] + outer["width"] <= 390
     inner = scroller.evaluate("e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]")
     assert inner[2] == "auto" and inner[1] <= 390
+    # the caption wraps to the box, in view while the rows scroll
+    caption = page.locator("#world-table caption").bounding_box()
+    assert caption["x"] >= 0 and caption["x"] + caption["width"] <= outer["x"] + outer["width"]
     ranges = page.evaluate(_RANGE_LINES_JS)
     data = _expected("total_military", 2016)
     # a range a country's value shows, and the ones its sources' figures show
