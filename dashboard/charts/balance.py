@@ -44,7 +44,7 @@ from indicators.common import (
 )
 from indicators.conflicts import CONFLICT_FIELDS, flag_source_conflicts
 from indicators.equipment import span_of
-from validation import Catalog
+from validation import Catalog, load_catalog
 from validation.schemas import MANPOWER_MEASURES
 
 # Countries and years offered are those with a figure in any table the comparison reads.
@@ -72,6 +72,8 @@ Report = tuple[str, float, float, float]  # (source_id, low, mid, high) of one s
 # as the characters: the page's answer then holds ASCII only, which Python decodes, escapes and
 # encodes at a byte a character (one such character in a /compare answer costs ~0.1-0.3 ms).
 LEFT, RIGHT, DIVIDED, BAR = "&#9664;", "&#9654;", "&#247;", "&#9473;"
+# A range's dash: the character in the data (its CSV), its reference in the figures' text.
+EN_DASH, EN_DASH_REF = "\u2013", "&#8211;"
 
 
 class Indicator(NamedTuple):
@@ -332,8 +334,11 @@ RULE_MARKS = (
     (3.0, RULE_COLOURS["general"], "dash", 0),
     (6.0, RULE_COLOURS["mountain"], "dot", 1),
 )
-# Ticks of the ratio axis: (ratio, text); those inside the range are shown.
-RATIO_TICKS = (100, 30, 10, 6, 3, 2)
+# Ticks of the ratio axis, by priority: those inside the range are shown, each at least
+# TICK_ROOM of the axis's width from those before it (on a 390 px screen the axis is ~300 px:
+# ~8 labels of 'x:y' fit).
+RATIO_TICKS = (10, 100, 1000, 3, 30, 300, 6, 2)
+TICK_ROOM = 1 / 8
 # The axis spans at least 1:8 to 8:1 (both rules and some room), symmetric about 1:1.
 MIN_HALF_SPAN = np.log10(8)
 ROW_PX = 38  # height of a row (its label above its whisker) and of a group's heading
@@ -341,10 +346,11 @@ STRONGEST_LISTED = 3  # ratios the caption names for each side
 
 
 def _words_of(reports: Sequence[Report], labels: Mapping[str, str], fmt: str) -> str:
-    """'SIPRI 2021 (workbook): 5.39; SIPRI 2023 (...): 5.24' (a range as low-high)."""
+    """'SIPRI 2021 (workbook): 5.39; SIPRI 2023 (...): 5.24' (a range as its low and high
+    ends joined by an en dash)."""
     show = FORMATS[fmt]
     return "; ".join(
-        f"{labels.get(sid, sid)}: {show(lo)}" + (f"-{show(hi)}" if hi > lo else "")
+        f"{labels.get(sid, sid)}: {show(lo)}" + (f"{EN_DASH}{show(hi)}" if hi > lo else "")
         for sid, lo, _, hi in reports
     )
 
@@ -419,10 +425,14 @@ def _half_span(cols: Mapping[str, np.ndarray]) -> float:
 
 
 def _ticks(half: float) -> tuple[list[float], list[str]]:
-    ratios = sorted(
-        [1.0, *RATIO_TICKS, *(1 / r for r in RATIO_TICKS)],
-    )
-    shown = [r for r in ratios if abs(np.log10(r)) <= half * 0.98]
+    """1:1 and, by RATIO_TICKS' priority, the ratios (with their mirrors) inside the axis that
+    keep TICK_ROOM of its width from every tick taken before."""
+    taken = {0.0: 1.0}  # log10 of the ratio -> the ratio
+    for r in RATIO_TICKS:
+        x = float(np.log10(r))
+        if x <= half * 0.98 and all(abs(x - t) >= 2 * half * TICK_ROOM for t in taken):
+            taken.update({x: float(r), -x: 1 / r})
+    shown = [taken[x] for x in sorted(taken)]
     return shown, [ratio_words(r, 0) if r != 1 else "1:1" for r in shown]
 
 
@@ -486,6 +496,7 @@ def _hover(cols: Mapping[str, np.ndarray], a: str, b: str) -> tuple[str, list[li
     ):
         label, stronger, lo, mid, hi, a_rep, b_rep = row
         span = f" ({ratio_words(lo, 2)} to {ratio_words(hi, 2)})" if hi > lo else ""
+        a_rep, b_rep = (r.replace(EN_DASH, EN_DASH_REF) for r in (a_rep, b_rep))
         data.append([label, f"{ratio_words(mid, 2)}{span}", how[stronger], a_rep, b_rep])
     return template, data
 
@@ -564,6 +575,8 @@ def balance_profile_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "text": f"{label}{note}",
                 "showarrow": False,
                 "font": {"size": 12, "color": "#1a1a1a" if not note else "#555555"},
+                # the rule lines pass behind the label, not through it
+                "bgcolor": "rgba(255,255,255,0.85)",
             }
         )
     tickvals, ticktext = _ticks(half)
@@ -703,6 +716,17 @@ PANELS = (
         ("milex_share_gdp_pct",),
     ),
 )
+# Each publisher's own name for its personnel figure, where the catalogue's metadata states it:
+# the World Bank's WDI indicator "Armed forces personnel, total" (MS.MIL.TOTL.P1, the title of
+# its source), COW's "military personnel" (the description of the National Material
+# Capabilities tables; its column milper) and GFP's "total military personnel" (the note on the
+# GFP rows). They are different measures, all filed under total_military; other publishers'
+# lines take the measure's words (measure_words).
+PUBLISHER_MEASURES = {
+    ("World Bank", "total_military"): "armed forces personnel",
+    ("COW", "total_military"): "military personnel",
+    ("GFP", "total_military"): "total military personnel",
+}
 # Publishers in the order the caption names them; others follow in the order met.
 FAMILY_ORDER = ("World Bank", "COW", "SIPRI", "GFP")
 SPENDING_WORDS = {
@@ -718,15 +742,16 @@ FAMILY_STYLE = {
     "SIPRI": ("dot", "diamond"),
     "GFP": ("dashdot", "triangle-up"),
 }
-OTHER_STYLES = (
-    ("longdash", "x"),
-    ("longdashdot", "star"),
-    ("6px,3px,1px,3px", "pentagon"),
-    ("1px,3px", "hexagon"),
-    ("9px,2px", "cross"),
-    ("3px,6px", "triangle-down"),
+# The dashes and markers of every other line, paired in turn: six dashes and seven markers make
+# 42 pairs before one comes again (none of them a publisher's own).
+OTHER_DASHES = ("longdash", "longdashdot", "6px,3px,1px,3px", "1px,3px", "9px,2px", "3px,6px")
+OTHER_SYMBOLS = ("x", "star", "pentagon", "hexagon", "cross", "triangle-down", "diamond-wide")
+OTHER_STYLES = tuple(
+    (OTHER_DASHES[n % len(OTHER_DASHES)], OTHER_SYMBOLS[n % len(OTHER_SYMBOLS)])
+    for n in range(len(OTHER_DASHES) * len(OTHER_SYMBOLS))
 )
 PANEL_PX, GAP = 250, 0.07
+TITLE_PX = 24  # room above the first panel for its title (the legend is above that)
 
 
 PAIR_ROW_FIELDS = (
@@ -821,29 +846,37 @@ def _pair_lines(catalog: Catalog, a: str, b: str, fields: Sequence[str]) -> dict
     return {f: np.concatenate([cols[f][run] for run in runs] or [cols[f][:0]]) for f in fields}
 
 
+def line_measure(family: str, measure: str, catalog: Catalog) -> str:
+    """What a publisher's line measures, in its words where the metadata states them
+    (PUBLISHER_MEASURES: 'armed forces personnel' for the World Bank's total_military), else
+    the measure's ('active personnel', 'military spending')."""
+    return (
+        PUBLISHER_MEASURES.get((family, measure))
+        or SPENDING_WORDS.get(measure)
+        or measure_words(catalog).get(measure, measure.replace("_", " "))
+    )
+
+
 def _line_names(cols: Mapping[str, np.ndarray], catalog: Catalog) -> list[str]:
-    """Each row's line in words: its publisher ('World Bank'), or, where a publisher's sources
-    differ and so have lines of their own, those sources' labels ('SIPRI 2021 (workbook)');
-    with the measure after it where it is not the panel's own ('GFP, active personnel')."""
+    """Each row's line in words, its measure and who gives it: 'Armed forces personnel (World
+    Bank)', 'Active personnel (GFP)'; where a publisher's sources differ and so have lines of
+    their own, those sources' labels after a colon ('Military spending: SIPRI 2021
+    (workbook)')."""
     labels = source_choice_labels(catalog)
-    words = measure_words(catalog)
     keys = list(zip(cols["country"], cols["series"], cols["family"], cols["line"], strict=True))
     rows: dict[tuple, list[int]] = {}
     for i, key in enumerate(keys):
         rows.setdefault(key, []).append(i)
     split = {key[:3] for key in rows if key[3] > 0}
-    own = {panel.key: panel.measures[0] for panel in PANELS}
     names: dict[tuple, str] = {}
     for key, found in rows.items():
+        first = found[0]
+        what = capitalised(line_measure(key[2], cols["measure"][first], catalog))
         if key[:3] in split:
             ids = dict.fromkeys(sid for i in found for sid in str(cols["source_id"][i]).split(";"))
-            who = " = ".join(labels.get(sid, sid) for sid in ids)
+            names[key] = f"{what}: " + " = ".join(labels.get(sid, sid) for sid in ids)
         else:
-            who = key[2]
-        first = found[0]
-        measure = cols["measure"][first]
-        what = SPENDING_WORDS.get(measure) or words.get(measure, measure.replace("_", " "))
-        names[key] = who if measure == own[cols["panel"][first]] else f"{who}, {what}"
+            names[key] = f"{what} ({key[2]})"
     return [names[key] for key in keys]
 
 
@@ -883,17 +916,25 @@ def _runs(cols: Mapping[str, np.ndarray]) -> list[tuple[int, int]]:
 def _styles(
     cols: Mapping[str, np.ndarray], runs: Sequence[tuple[int, int]]
 ) -> dict[str, tuple[str, str]]:
-    """line name -> (dash, marker symbol): a line named by its publisher alone takes the
-    publisher's style (FAMILY_STYLE); every other line (another measure, sources that differ,
-    a publisher without a style) the next of OTHER_STYLES, so that no two entries look alike."""
+    """line name -> (dash, marker symbol): a publisher's first line named by the publisher
+    ('Military personnel (COW)') takes its style (FAMILY_STYLE); every other line (the
+    publisher's other measures, sources that differ, a publisher without a style) the next of
+    OTHER_STYLES, so that no two entries look alike."""
     styles: dict[str, tuple[str, str]] = {}
     others = itertools.cycle(OTHER_STYLES)
+    styled: set[str] = set()
     for start, _ in runs:
         name, family = cols["line_name"][start], cols["family"][start]
         if name not in styles:
-            own = name == family and family in FAMILY_STYLE
+            own = family in FAMILY_STYLE and family not in styled and _by_publisher(name, family)
+            styled |= {family} if own else set()
             styles[name] = FAMILY_STYLE[family] if own else next(others)
     return styles
+
+
+def _by_publisher(name: str, family: str) -> bool:
+    """Whether a line is named by its publisher ('... (COW)'), not by sources that differ."""
+    return name.endswith(f" ({family})")
 
 
 def _legend_entry(name: str, style: tuple[str, str]) -> dict:
@@ -913,24 +954,12 @@ def _legend_entry(name: str, style: tuple[str, str]) -> dict:
     }
 
 
-def _country_key(a: str, b: str) -> dict:
-    """Which colour is which country, above the panels."""
-    text = "   ".join(
+def _country_key(a: str, b: str) -> str:
+    """Which colour is which country: the title of the legend, above its entries."""
+    return "   ".join(
         f"<span style='color:{country_colour(c)}'>{BAR * 2}</span> {country_name(c)}"
         for c in (a, b)
     )
-    return {
-        "text": text,
-        "xref": "paper",
-        "x": 0,
-        "xanchor": "left",
-        "yref": "paper",
-        "y": 1,
-        "yanchor": "bottom",
-        "yshift": 24,
-        "showarrow": False,
-        "font": {"size": 13},
-    }
 
 
 def balance_over_time_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
@@ -939,11 +968,17 @@ def balance_over_time_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     runs = _runs(cols)
     styles = _styles(cols, runs)
     k = len(panels)
-    height = 1 - GAP * (k - 1)
-    domains = [(1 - (i + 1) * height / k - i * GAP, 1 - i * height / k - i * GAP) for i in range(k)]
+    total_px = PANEL_PX * k + 60 + 24 * len(styles)
+    room = TITLE_PX / (PANEL_PX * k)  # above the first panel, for its title
+    height = 1 - room - GAP * (k - 1)
+    domains = [
+        (1 - room - (i + 1) * height / k - i * GAP, 1 - room - i * height / k - i * GAP)
+        for i in range(k)
+    ]
     traces = [_legend_entry(name, style) for name, style in styles.items()]
     layout_axes: dict[str, dict] = {}
-    notes: list[dict] = [_country_key(p["a"], p["b"])]
+    notes: list[dict] = []
+    axis = base_layout()["xaxis"]  # the grid and automargin of every axis
     # the rows of each trace: (panel, country, line name) -> runs, in the order met
     lines: dict[tuple[str, str, str], list[slice]] = {}
     for start, end in runs:
@@ -975,7 +1010,9 @@ def balance_over_time_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                     }
                 )
         layout_axes[f"xaxis{suffix}"] = {
+            **axis,
             "anchor": f"y{suffix}",
+            "nticks": 8,
             "domain": [0, 1],
             **({"matches": "x"} if i else {}),
             # years under the lowest panel only: the panels share them, and a panel's title
@@ -983,7 +1020,9 @@ def balance_over_time_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
             "showticklabels": i == k - 1,
         }
         layout_axes[f"yaxis{suffix}"] = {
+            **axis,
             "anchor": f"x{suffix}",
+            "nticks": 6,
             "domain": [bottom, top],
             "title": {"text": panel.axis},
             "rangemode": "tozero",
@@ -1031,16 +1070,19 @@ def balance_over_time_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     return {
         "data": traces,
         "layout": base_layout(
-            height=PANEL_PX * k + 60 + 24 * len(styles),
+            height=total_px,
             shapes=shapes,
             annotations=notes,
-            margin={"t": 60, "b": 40},
+            # the axes and the legend above the panels take what room they need (automargin)
+            margin={"l": 10, "r": 10, "t": 10, "b": 30},
             legend={
                 "orientation": "h",
-                "y": -0.06,
-                "yanchor": "top",
+                "x": 0,
+                "xanchor": "left",
+                "y": 1,
+                "yanchor": "bottom",
                 "font": {"size": 12},
-                "title": {"text": "Source:"},
+                "title": {"text": _country_key(p["a"], p["b"]), "side": "top"},
             },
             hovermode="closest",
             **layout_axes,
@@ -1061,15 +1103,26 @@ def balance_over_time_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     met = list(dict.fromkeys(cols["family"]))
     families = [f for f in FAMILY_ORDER if f in met] + [f for f in met if f not in FAMILY_ORDER]
     text = (
-        f"{a} and {b}, {years.min()}-{years.max()} (every year with figures): "
+        f"{a} and {b}, {years.min()} to {years.max()} (every year with figures): "
         f"{_listed([panel.words for panel in present])}, each unit on a panel of its own. "
         f"From {_listed(families)}; colour tells the country, the dash the source. "
-        f"The dotted line marks {p['year']}. Personnel counts all armed forces, spending is "
-        "military expenditure, except on lines named otherwise (active personnel, defence "
-        "budget)."
+        f"The dotted line marks {p['year']}."
     )
-    named = ((cols["line_name"][start], cols["family"][start]) for start, _ in _runs(cols))
-    split = sorted({n for n, f in named if not n.startswith(f)})
+    starts = [start for start, _ in _runs(cols)]
+    personnel = [i for i in starts if cols["panel"][i] == "personnel"]
+    catalog = load_catalog()
+    measures = {
+        (line_measure(cols["family"][i], cols["measure"][i], catalog), cols["family"][i]): None
+        for i in personnel
+    }
+    if len({what for what, _ in measures}) > 1:
+        listed = _listed([f"{what} ({who})" for what, who in measures])
+        text += (
+            f" The personnel lines are different measures, each named as its publisher names "
+            f"it: {listed}; they need not count the same people."
+        )
+    named = ((cols["line_name"][i], cols["family"][i]) for i in starts)
+    split = sorted({n for n, f in named if not _by_publisher(n, f)})
     if split:
         text += f" Sources that differ have lines of their own: {'; '.join(split)}."
     missing = [panel.words for panel in PANELS if panel not in present]

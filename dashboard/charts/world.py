@@ -51,6 +51,15 @@ DRAWN_AS = {"outline": "outline", "dot": "dot", "none": NOT_PLACED}
 # A hover without the trace's name beside it: what '<extra></extra>' does at the end of a
 # template, once a trace instead of once a country (~40 bytes a country as Dash sends it).
 NO_TRACE_NAME = {"namelength": 0}
+# A range of figures is written as its low and high joined by an en dash.
+EN_DASH = "\u2013"
+# The colour bar lies across the foot of the figure, below the map (whose domain starts above
+# it, so the bar never covers land: Tierra del Fuego and Antarctica's edge are the map's
+# southern end), at this share of the plot's height and of its width, with at most this many
+# labels (a 390 px screen has room for four).
+BAR_BAND = 0.15
+BAR_LEN = 0.7
+BAR_LABELS = 4
 
 # code -> (name, unit) in people's words; personnel measures take the manpower metadata's.
 NAMES = {
@@ -234,11 +243,11 @@ def world_map_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class CountryTexts:
-    """What the hover and the page's table say of each country of a map's data, in its ranked
-    order (object arrays): the name, the value, the span across sources ('2,333,000-2,695,000',
-    or '' where they agree) and each source's figure as the table gives it ('[1] 2,695,000;
-    [2] 2,333,000'), the sources numbered where they first appear down the ranking; `sources`
-    holds their words in that order. Report by report, each country's together from
+    """What the hover and the page's table say of each country of a map's data, in its ranked order
+    (object arrays): the name, the value, the span across sources (low and high joined by an en
+    dash, or '' where they agree) and each source's figure as the table gives it ('[1] 2,695,000;
+    [2] 2,333,000'), the sources numbered where they first appear down the ranking; `sources` holds
+    their words in that order. Report by report, each country's together from
     `starts`: the number of its source (from 0) and its figure."""
 
     names: np.ndarray
@@ -255,8 +264,9 @@ def _texts(
     catalog: Catalog, rows: pd.DataFrame, values: Mapping[str, Any]
 ) -> tuple[CountryTexts, list[str]]:
     """CountryTexts of ranked_values, and each country's `reported`: 'World Bank 2016 (CSV):
-    2,981,050; COW (dataset): 1,346,000' (a range as low-high). With numpy over object
-    arrays: a Python pass per row and per country costs ~3x as much, ~200 countries a state."""
+    2,981,050; COW (dataset): 1,346,000' (a range as low and high joined by an en dash). With numpy
+    over object arrays: a Python pass per row and per country costs ~3x as much, ~200 countries a
+    state."""
     words, sources = _source_words(catalog, rows)
     taken = values["rows_at"]
     which = sources[taken]
@@ -264,13 +274,13 @@ def _texts(
     lo, hi = (arrays[c][taken].astype(float) for c in ("low", "high"))
     low, value, high = values["low"], values["value"], values["high"]
     lo_w, hi_w, low_w, value_w, high_w = _written(lo, hi, low, value, high)
-    figures = np.where(hi > lo, lo_w + "-" + hi_w, lo_w)
+    figures = np.where(hi > lo, lo_w + EN_DASH + hi_w, lo_w)
     starts = values["bounds"][:-1]
     reported = _joined(words[which] + ": " + figures, starts, "; ")
     texts = CountryTexts(
         names=np.array([country_name(c) for c in values["country"].tolist()], object),
         values=value_w,
-        spans=np.where(high > low, low_w + "-" + high_w, ""),
+        spans=np.where(high > low, low_w + EN_DASH + high_w, ""),
         **_keyed(words, which, figures, starts),
     )
     return texts, reported.tolist()
@@ -352,7 +362,7 @@ def country_texts(data: pd.DataFrame) -> CountryTexts:
     texts = CountryTexts(
         names=np.array([country_name(c) for c in cols["country"].tolist()], object),
         values=value_w,
-        spans=np.where(high > low, low_w + "-" + high_w, ""),
+        spans=np.where(high > low, low_w + EN_DASH + high_w, ""),
         **_keyed(words, which, np.array(figures, dtype=object), np.array(starts)),
     )
     _remember_texts(data, texts)
@@ -418,6 +428,18 @@ def colour_ticks(lo: float, hi: float, log: bool) -> list[float]:
     )
 
 
+def thinned(ticks: list[float], most: int) -> list[float]:
+    """At most `most` of the ticks (most >= 2): every other (or every third...) from the first,
+    and the last in place of the one taken before it where that one is not the last (it then
+    stands less than a step from the last: their labels could collide)."""
+    last = len(ticks) - 1
+    if last < most:
+        return ticks
+    kept = list(range(0, last + 1, math.ceil(last / (most - 1))))
+    kept[-1] = last
+    return [ticks[i] for i in kept]
+
+
 def _colour_values(values: np.ndarray, log: bool, lower_first: bool) -> tuple[np.ndarray, float]:
     """The numbers the colour scale maps (log10 on a log scale, where values of 0 or less
     take the lowest colour), negated where a lower figure stands first so that the first
@@ -447,11 +469,11 @@ _SAID = {words: f"%{{meta[{i}]}}" for i, words in enumerate(HOVER_WORDS)}
 def _hovers(data: pd.DataFrame, unit: str) -> tuple[np.ndarray, list[str]]:
     """Each country's hover, as a plotly hovertemplate per country (an object array), and the
     trace's meta: HOVER_WORDS and the sources' words, which the templates name as
-    %{meta[i]}. A source's words are most of a hover (the World Bank's run to 100
-    characters) and ~190 countries repeat the same few: once a trace, the answer carries them
-    once. The hover reads 'China (CHN) / 2,514,000 persons / range 2,333,000-2,695,000 (the
-    middle of the sources' span) / 1 of 190 countries with figures / Sources: / · World Bank
-    (...): 2,695,000 / · COW 2016 (...): 2,333,000', a line each."""
+    %{meta[i]}. A source's words are most of a hover (the World Bank's run to 100 characters) and
+    ~190 countries repeat the same few: once a trace, the answer carries them once. The hover reads
+    'China (CHN) / 2,514,000 persons / range 2,333,000 (en dash) 2,695,000 (the middle of the
+    sources' span) / 1 of 190 countries with figures / Sources: / · World Bank (...): 2,695,000 / ·
+    COW 2016 (...): 2,333,000', a line each."""
     texts = country_texts(data)
     cols = columns(data)
     said = _SAID
@@ -519,6 +541,7 @@ def world_map_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         cmin, cmax = cmin - 1, cmax + 1
     top = float(values[values > 0].max()) if log else float(values.max())
     ticks = colour_ticks(floor, top, log) if log else colour_ticks(float(values.min()), top, False)
+    ticks = thinned(ticks, BAR_LABELS)
     tickvals = [(-1 if lower_first else 1) * (math.log10(t) if log else t) for t in ticks]
     unit = str(cols["unit"][0]) if len(values) else ""
     hover, sources = _hovers(data, unit)
@@ -530,18 +553,21 @@ def world_map_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         "cmax": cmax,
     }
     colourbar = {
-        # across the bottom, over the southern oceans: on a phone a bar beside the map would
-        # take a third of its width
+        # across the foot of the figure, in a band of its own below the map (BAR_BAND): on a
+        # phone a bar beside the map would take a third of its width, and over the map it
+        # covered Tierra del Fuego
         "title": {"text": html.escape(unit) + (" (log scale)" if log else ""), "side": "top"},
         "orientation": "h",
         "tickvals": tickvals,
         "ticktext": [fmt_value(t) for t in ticks],
-        "len": 0.42,
+        "tickangle": 0,
+        "len": BAR_LEN,
         "thickness": 12,
         "x": 0.5,
         "xanchor": "center",
         "y": 0.0,
         "yanchor": "bottom",
+        "ypad": 0,
     }
     traces: list[dict] = [
         {
@@ -628,6 +654,7 @@ def world_map_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
             height=520,
             margin={"l": 0, "r": 0, "t": 10, "b": 10},
             geo={
+                "domain": {"x": [0, 1], "y": [BAR_BAND, 1]},
                 "projection": {"type": "natural earth"},
                 "resolution": 110,
                 "showframe": False,
@@ -640,9 +667,10 @@ def world_map_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "bgcolor": "#ffffff",
                 "lataxis": {"range": [-57, 84]},
             },
-            # shown with one entry too: "no data" must always be explained
+            # shown with one entry too: "no data" must always be explained; above the map
+            # (the top margin grows to hold it)
             showlegend=True,
-            legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
+            legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"},
             hoverlabel={"font": {"family": FONT}, "align": "left"},
         ),
     }

@@ -20,7 +20,14 @@ from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard.charts import Rendered, render
 from dashboard.charts.common import country_label, country_name
-from dashboard.charts.world import INDICATOR, MAP_YEAR, NOT_PLACED, SCALE, country_texts
+from dashboard.charts.world import (
+    EN_DASH,
+    INDICATOR,
+    MAP_YEAR,
+    NOT_PLACED,
+    SCALE,
+    country_texts,
+)
 from dashboard.components import (
     DOWNLOADS,
     chart_block,
@@ -65,6 +72,14 @@ LEAD = (
     "source. Click a country, on the map or in the table, to compare it with another."
 )
 PROMPT = "Click a country on the map, or a name in the table, to compare it with another."
+# A range's en dash in the table, held to its figures by word joiners (U+2060): a narrow
+# column breaks a cell at its spaces, never inside '2,333,000-2,695,000'.
+JOINED_DASH = "\u2060" + EN_DASH + "\u2060"
+
+
+def kept_together(texts: Sequence[str]) -> list[str]:
+    """The texts with each range's en dash held to its figures (JOINED_DASH)."""
+    return [t.replace(EN_DASH, JOINED_DASH) if EN_DASH in t else t for t in texts]
 
 
 @functools.lru_cache(maxsize=512)
@@ -133,8 +148,8 @@ def table_model(rendered: Rendered) -> dict[str, Any]:
             cols["position"].tolist(),
             cols["country"].tolist(),
             texts.names.tolist(),
-            value.tolist(),
-            texts.keyed.tolist(),
+            kept_together(value.tolist()),
+            kept_together(texts.keyed.tolist()),
             (cols["drawn_as"] == NOT_PLACED).astype(int).tolist(),
             strict=True,
         )
@@ -216,7 +231,8 @@ def layout(**query: str) -> html.Div:
                     id=TABLE_ID,
                     className="data-table world-table",
                 ),
-                className="table-scroll",
+                # scrolls sideways in its own box on a narrow screen (assets/world.css)
+                className="table-scroll world-table-scroll",
             ),
             dcc.Store(id=TABLE_DATA_ID),
         ]

@@ -5,7 +5,11 @@ query value falls back with a message."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+
+from tests.dashboard.test_balance_charts import publisher_measures, reader_codes
 
 pytestmark = pytest.mark.browser
 DEFAULT_QUERY = "?a=AZE&b=ARM&year=2020"
@@ -221,7 +225,7 @@ class TestBalanceCharts:
         assert page.locator("#compare-table").bounding_box()["y"] > chart_y
         caption = ui.caption("balance-profile", "Tanks 5.2:1")
         assert "Attack helicopters 1:1.2" in caption
-        over_time = ui.caption("balance-over-time", "1991-2025")
+        over_time = ui.caption("balance-over-time", "1991 to 2025")
         assert "The dotted line marks 2020" in over_time
         assert page.console_errors == []
 
@@ -263,4 +267,83 @@ class TestBalanceCharts:
             ".layout.shapes.map(s => s.x0)"
         )
         assert set(marks) == {2020}
+        assert page.console_errors == []
+
+
+# Where plotly drew the parts of a chart, as boxes {left, top, right, bottom} in the page: the
+# whole block, the figure, each panel's plot area, the legend and each of its entries' texts,
+# the x axes' tick labels and the annotations' texts.
+_PARTS_JS = """slug => {
+    const box = e => { const r = e.getBoundingClientRect();
+                       return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+    const block = document.getElementById('block-' + slug);
+    const graph = document.getElementById('chart-' + slug);
+    const all = sel => Array.from(graph.querySelectorAll(sel));
+    const legend = graph.querySelector('g.legend');
+    return {
+        block: box(block), svg: box(graph.querySelector('.main-svg')),
+        panels: all('.draglayer .nsewdrag').map(box),
+        legend: legend ? box(legend) : null,
+        entries: all('g.legend text.legendtext').map(e => [e.textContent, box(e)]),
+        xticks: all('g.xtick text').map(box).filter(b => b.right > b.left),
+        notes: all('g.annotation-text-g text').map(e => [e.textContent, box(e)]),
+    };
+}"""
+
+
+def _inside(inner: dict, outer: dict) -> bool:
+    return (
+        inner["left"] >= outer["left"] - 0.5
+        and inner["right"] <= outer["right"] + 0.5
+        and inner["top"] >= outer["top"] - 0.5
+        and inner["bottom"] <= outer["bottom"] + 0.5
+    )
+
+
+def _apart(boxes: list[dict]) -> bool:
+    """No two of the boxes, ordered left to right on one row, overlap."""
+    rows: dict[int, list[dict]] = {}
+    for b in boxes:
+        rows.setdefault(round(b["top"]), []).append(b)
+    return all(
+        a["right"] <= b["left"] + 0.5
+        for row in rows.values()
+        for a, b in itertools.pairwise(sorted(row, key=lambda b: b["left"]))
+    )
+
+
+class TestBalanceChartsOnAPhone:
+    """At 390 px (and 1400 px) the two charts of /compare fit their blocks: nothing clipped,
+    no labels on top of each other, the over-time legend above its panels in people's words
+    (the /compare table's own width is the table's business, not these charts')."""
+
+    @pytest.mark.parametrize("width", [390, 1400])
+    @pytest.mark.parametrize("query", ["?a=IND&b=PAK&year=2016", "?a=AZE&b=ARM&year=2020"])
+    def test_charts_fit_and_read(self, live_server, page, ui, width, query):
+        page.set_viewport_size({"width": width, "height": 900})
+        ui.open_settled(live_server + "/compare" + query, query)
+        ui.caption("balance-over-time", "every year with figures")
+        for slug in ("balance-profile", "balance-over-time"):
+            page.locator(f"#chart-{slug} .js-plotly-plot .main-svg").first.wait_for()
+        profile = page.evaluate(_PARTS_JS, "balance-profile")
+        over_time = page.evaluate(_PARTS_JS, "balance-over-time")
+        for parts in (profile, over_time):
+            assert parts["block"]["left"] >= 0 and parts["block"]["right"] <= width
+            assert _inside(parts["svg"], parts["block"])
+            assert _apart(parts["xticks"])
+            assert all(_inside(b, parts["svg"]) for _, b in parts["notes"])
+        # the profile's row labels and rule marks stay inside the figure
+        assert len(profile["notes"]) > 5
+        # the legend stands above every panel, each entry whole inside the figure
+        legend, panels = over_time["legend"], over_time["panels"]
+        assert len(panels) == 3
+        assert legend["bottom"] <= min(p["top"] for p in panels) + 0.5
+        assert all(_inside(b, over_time["svg"]) for _, b in over_time["entries"])
+        names = [name for name, _ in over_time["entries"]]
+        # the personnel lines in their publishers' words, read here from the metadata
+        own = publisher_measures()
+        assert f"{own['World Bank']} (World Bank)" in names
+        assert f"{own['COW']} (COW)" in names
+        assert not reader_codes({"legend": names, "notes": [t for t, _ in over_time["notes"]]})
+        assert not reader_codes({"notes": [t for t, _ in profile["notes"]]})
         assert page.console_errors == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import urllib.request
 from urllib.parse import urlsplit
@@ -75,12 +76,15 @@ def _table_rows(page) -> list[list[str]]:
 def _csv_rows(live_server: str, query: str) -> list[list[str]]:
     """The table's rows as the CSV route gives the map's data: code, rank, 'name (code)' (said
     to be off the map where it is) and the value (with the range across sources where they
-    differ)."""
+    differ, its en dash held to its figures by word joiners)."""
     text = _get(live_server + "/chart/world-map.csv" + query).decode("utf-8")
     rows = []
     for r in csv.DictReader(io.StringIO(text)):
         low, value, high = (float(r[c]) for c in ("low", "value", "high"))
-        shown = fmt_value(value) + (f" ({fmt_value(low)}-{fmt_value(high)})" if high > low else "")
+        dash = "\u2060\u2013\u2060"
+        shown = fmt_value(value) + (
+            f" ({fmt_value(low)}{dash}{fmt_value(high)})" if high > low else ""
+        )
         name = f"{r['country_name']} ({r['country']})"
         name += " (not on the map)" if r["drawn_as"] == "not placed" else ""
         rows.append([r["country"], r["position"], name, shown])
@@ -171,7 +175,7 @@ def test_hover_names_every_source(live_server, page, ui):
     assert lines == [
         "China (CHN)",
         "2,514,000 persons",
-        "range 2,333,000-2,695,000 (the middle of the sources' span)",
+        "range 2,333,000\u20132,695,000 (the middle of the sources' span)",
         f"1 of {len(data)} countries with figures",
         "Sources:",
         *[f"· {r}" for r in reported],
@@ -241,18 +245,94 @@ def test_png_download_is_1200_by_675(live_server, page, ui):
     assert png_size(_get(live_server + href)) == (1200, 675)
 
 
-def test_page_fits_a_phone(live_server, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    try:
-        page.goto(live_server + "/world" + DEFAULT_QUERY)
-        page.locator(f"#{GRAPH} path.choroplethlocation").first.wait_for()
-        width = page.evaluate("() => document.documentElement.scrollWidth")
-        assert width <= 390
-        box = page.locator(f"#{GRAPH} .main-svg").first.bounding_box()
-        assert box["width"] <= 390
-    finally:
-        context.close()
+# Where plotly drew the map's land (every outline with a figure or without), its colour bar
+# and its legend, as boxes {left, top, right, bottom} in the page.
+_PLACES_JS = """() => {
+    const box = e => { const r = e.getBoundingClientRect();
+                       return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+    const graph = document.querySelector('#chart-world-map');
+    const land = Array.from(graph.querySelectorAll('path.choroplethlocation'))
+        .map(box).filter(b => b.right > b.left);
+    return {land, bar: box(graph.querySelector('g.colorbar')),
+            legend: box(graph.querySelector('g.legend')),
+            svg: box(graph.querySelector('.main-svg')),
+            labels: Array.from(graph.querySelectorAll('g.colorbar .cbaxis text')).map(box)};
+}"""
+# Every range in the table's cells ('2,333,000-2,695,000', an en dash between word joiners):
+# how many lines its text takes where the browser laid it out.
+_RANGE_LINES_JS = """() => {
+    const out = [];
+    const walker = document.createTreeWalker(
+        document.querySelector('#world-table tbody'), NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const m of node.data.matchAll(/[\\d.,]+\\u2060\\u2013\\u2060[\\d.,]+/g)) {
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+            out.push([m[0], tops.size]);
+        }
+    }
+    return out;
+}"""
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and (b["top"] < a["bottom"])
+    )
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_colour_bar_and_legend_keep_off_the_land(live_server, page, ui, width):
+    """The colour bar lies below every country's outline (it once covered Tierra del Fuego),
+    its labels level and apart, and the legend above the map; nothing is clipped."""
+    page.set_viewport_size({"width": width, "height": 900})
+    ui.open_settled(live_server + "/world", DEFAULT_QUERY)
+    _drawn(page)
+    places = page.evaluate(_PLACES_JS)
+    land, bar, legend, svg = places["land"], places["bar"], places["legend"], places["svg"]
+    assert len(land) > 150
+    assert not [b for b in land if _overlaps(b, bar)]
+    assert bar["top"] >= max(b["bottom"] for b in land) - 1  # below the map
+    assert legend["bottom"] <= min(b["top"] for b in land) + 1  # above the map
+    for box in (bar, legend):
+        assert svg["left"] <= box["left"] and box["right"] <= svg["right"]
+        assert box["bottom"] <= svg["bottom"]
+    labels = sorted(places["labels"], key=lambda b: b["left"])
+    assert len(labels) >= 2
+    assert all(a["right"] < b["left"] for a, b in itertools.pairwise(labels))
+    assert all(b["bottom"] - b["top"] < 25 for b in labels)  # level, not turned on end
+    assert page.console_errors == []
+
+
+def test_page_fits_a_phone(live_server, page, ui):
+    """At 390 px the page never scrolls sideways: the map fits and the ranked table scrolls
+    inside its own box; no range of figures is split over two lines."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    ui.open_settled(live_server + "/world", DEFAULT_QUERY)
+    page.locator(f"#{GRAPH} path.choroplethlocation").first.wait_for()
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390
+    box = page.locator(f"#{GRAPH} .main-svg").first.bounding_box()
+    assert box["width"] <= 390
+    scroller = page.locator(".world-table-scroll")
+    outer = scroller.bounding_box()
+    assert outer["x"] >= 0 and outer["x"] + outer["width"] <= 390
+    inner = scroller.evaluate("e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]")
+    assert inner[2] == "auto" and inner[1] <= 390
+    # the caption wraps to the box, in view while the rows scroll
+    caption = page.locator("#world-table caption").bounding_box()
+    assert caption["x"] >= 0 and caption["x"] + caption["width"] <= outer["x"] + outer["width"]
+    ranges = page.evaluate(_RANGE_LINES_JS)
+    data = _expected("total_military", 2016)
+    # a range a country's value shows, and the ones its sources' figures show
+    assert len(ranges) >= int((data["high"] > data["low"]).sum())
+    assert [r for r in ranges if r[1] != 1] == []
+    assert page.console_errors == []
 
 
 def test_index_lists_the_map(live_server):

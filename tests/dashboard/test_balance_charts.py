@@ -8,15 +8,19 @@ from __future__ import annotations
 import csv
 import html
 import io
+import itertools
 import math
 import re
+from pathlib import Path
 
 import orjson
 import pandas as pd
 import pytest
+import yaml
 
 from dashboard.charts import balance, render
-from dashboard.charts.balance import pair_indicators
+from dashboard.charts.balance import RATIO_TICKS, _ticks, pair_indicators
+from dashboard.charts.common import measure_words
 from dashboard.cite import publisher_of
 from dashboard.components import forget_drawn_states
 from dashboard.export import to_csv
@@ -26,6 +30,8 @@ from indicators.common import to_interval
 from tests.conftest import missing
 from tests.export.conftest import CHROMIUM, png_size
 from validation import load_catalog
+
+DATASETS = Path(__file__).resolve().parents[2] / "datasets"
 
 AZE_ARM = {"a": "AZE", "b": "ARM", "year": 2020}
 IND_PAK = {"a": "IND", "b": "PAK", "year": 2016}
@@ -173,6 +179,27 @@ class TestBalanceProfileAzerbaijanArmenia2020:
         assert "◀ Armenia stronger" in texts and "Azerbaijan stronger ▶" in texts
         assert "inverted" in layout["xaxis"]["title"]["text"]
 
+    @pytest.mark.parametrize("half", [math.log10(8), 1.0, 1.3, 2.0, 2.7, 3.5])
+    def test_ticks_never_crowd(self, half):
+        """However wide the axis, its tick labels stand at least an eighth of its width apart
+        (room for 'x:y' on a 390 px screen), 1:1 among them, each ratio with its mirror."""
+        values, texts = _ticks(half)
+        x = [math.log10(v) for v in values]
+        assert 0 in x and all(abs(v) <= half for v in x)
+        assert sorted(round(-v, 9) for v in x) == sorted(round(v, 9) for v in x)
+        assert min(b - a for a, b in itertools.pairwise(x)) >= 2 * half / 8 - 1e-9
+        assert "1:1" in texts and all(":" in t for t in texts)
+        assert set(values) <= {1, *RATIO_TICKS, *(1 / r for r in RATIO_TICKS)}
+
+    def test_ranges_in_the_hover_take_an_en_dash(self, rendered):
+        trace = rendered.figure["data"][0]
+        hover = dict(zip(trace["y"], hover_texts(trace), strict=True))
+        # the essay's 130,000-140,000 for Azerbaijan's wartime strength
+        assert "130,000\u2013140,000" in hover["manpower-wartime_strength"]
+        assert not [h for h in hover.values() if re.search(r"\d-\d", h)]
+        # and as the character reference in the figure: the page's answer stays ASCII
+        assert all("\u2013" not in cell for row in trace["customdata"] for cell in row)
+
     def test_labels_are_in_words(self, rendered):
         texts = [n["text"] for n in rendered.figure["layout"]["annotations"]]
         for label in (
@@ -267,19 +294,28 @@ class TestBalanceOverTime:
         share = aze.data[(aze.data["panel"] == "spending_share") & (aze.data["country"] == "AZE")]
         in_2020 = share[share["year"] == 2020].set_index("line_name")["value"].to_dict()
         # SIPRI's 2021 edition gives 5.391, its 2023 edition 5.242
-        assert in_2020 == {"SIPRI 2021 (workbook)": 5.391, "SIPRI 2023 (workbook)": 5.242}
+        assert in_2020 == {
+            "Military spending: SIPRI 2021 (workbook)": 5.391,
+            "Military spending: SIPRI 2023 (workbook)": 5.242,
+        }
         # the World Bank line runs through every year WDI has (1992-2017 for Azerbaijan)
-        wdi = share[share["line_name"] == "World Bank"]["year"]
+        wdi = share[share["line_name"] == "Military spending (World Bank)"]["year"]
         assert (wdi.min(), wdi.max()) == (1992, 2017)
         # SIPRI's current-dollar figures agree where they meet: one line
         usd = aze.data[(aze.data["panel"] == "spending_usd") & (aze.data["country"] == "AZE")]
-        assert set(usd["line_name"]) == {"COW", "SIPRI", "GFP, defence budget"}
+        assert set(usd["line_name"]) == {
+            "Military spending (COW)",
+            "Military spending (SIPRI)",
+            "Defence budget (GFP)",
+        }
 
     def test_traces_draw_the_rows_and_the_selected_year(self, aze):
         traces = [t for t in aze.figure["data"] if t["x"] != [None]]
         drawn = sum(len(t["x"]) for t in traces)
         assert drawn == len(aze.data)
-        sipri = next(t for t in traces if t["name"] == "Azerbaijan: SIPRI 2023 (workbook)")
+        sipri = next(
+            t for t in traces if t["name"] == "Azerbaijan: Military spending: SIPRI 2023 (workbook)"
+        )
         assert sipri["yaxis"] == "y3" and (2020, 5.242) in zip(sipri["x"], sipri["y"], strict=True)
         assert sipri["line"]["color"] == "#0072B2"
         armenia = [t for t in traces if t["name"].startswith("Armenia")]
@@ -287,11 +323,68 @@ class TestBalanceOverTime:
         marks = [s for s in aze.figure["layout"]["shapes"] if s["x0"] == 2020]
         assert len(marks) == 3  # one per panel
         legend = [t["name"] for t in aze.figure["data"] if t["x"] == [None]]
-        assert legend[:3] == ["COW", "GFP", "World Bank"]
+        assert legend[:3] == [
+            "Military personnel (COW)",
+            "Total military personnel (GFP)",
+            "Armed forces personnel (World Bank)",
+        ]
         assert len(legend) == len(set(legend))
+        # no two entries look alike
+        looks = [(t["line"]["dash"], t["marker"]["symbol"]) for t in traces_of_legend(aze)]
+        assert len(looks) == len(set(looks)) == len(legend)
+
+    def test_personnel_lines_name_their_measure_and_publisher(self, aze):
+        """Each personnel line says what it counts and who counts it, in the publisher's words
+        where the metadata gives them (publisher_measures) and the measure's otherwise."""
+        own = publisher_measures()
+        active = measure_words(load_catalog())["active"]
+        personnel = aze.data[aze.data["panel"] == "personnel"]
+        for row in personnel.itertuples():
+            if row.measure == "total_military":
+                assert row.line_name == f"{own[row.family]} ({row.family})"
+            else:
+                assert row.line_name == f"{active[:1].upper()}{active[1:]} ({row.family})"
+        names = set(personnel["line_name"])
+        assert {"Armed forces personnel (World Bank)", "Total military personnel (GFP)"} <= names
+        legend = [t["name"] for t in traces_of_legend(aze)]
+        assert names <= set(legend)
+        # the caption says the measures differ, naming each as the legend does
+        said = aze.caption.split("The personnel lines are different measures")[1]
+        for name in names:
+            assert name[:1].lower() + name[1:] in said
+        assert "need not count the same people" in said
+        # the hover of a line names it too
+        wb = next(
+            t
+            for t in aze.figure["data"]
+            if t["name"] == "Azerbaijan: " + own["World Bank"] + " (World Bank)"
+        )
+        assert wb["hovertemplate"].startswith("Azerbaijan: Armed forces personnel (World Bank)")
+
+    @pytest.mark.parametrize("pair", [AZE_ARM, IND_PAK, {"a": "GRC", "b": "TUR", "year": 2016}])
+    def test_no_codes_or_source_ids_in_what_a_reader_sees(self, pair):
+        for slug in CHARTS:
+            rendered = render(slug, pair)
+            assert rendered.error is None
+            assert not reader_codes(rendered.figure), slug
+            assert not reader_codes({"caption": rendered.caption}), slug
+
+    def test_legend_above_the_panels_and_axes_make_room(self, aze):
+        layout = aze.figure["layout"]
+        legend = layout["legend"]
+        assert legend["orientation"] == "h"
+        assert legend["y"] >= 1 and legend["yanchor"] == "bottom"  # above the top panel
+        # the country key heads the legend: each country's name in its colour
+        title = html.unescape(legend["title"]["text"])
+        assert "Azerbaijan" in title and "Armenia" in title and "#0072B2" in title
+        axes = [k for k in layout if k.startswith(("xaxis", "yaxis"))]
+        assert len(axes) == 6 and all(layout[k]["automargin"] for k in axes)
+        # the first panel's title sits inside the figure, below the legend
+        tops = [layout[k]["domain"][1] for k in axes if k.startswith("yaxis")]
+        assert max(tops) < 1
 
     def test_caption_names_sources_and_years(self, aze):
-        assert aze.caption.startswith("Azerbaijan and Armenia, 1991-2025")
+        assert aze.caption.startswith("Azerbaijan and Armenia, 1991 to 2025")
         assert "From World Bank, COW, SIPRI, GFP and Wikipedia" in aze.caption
         assert "The dotted line marks 2020" in aze.caption
 
@@ -301,13 +394,14 @@ class TestBalanceOverTime:
         assert (data["year"].min(), data["year"].max()) == (1947, 2017)
         personnel = data[(data["panel"] == "personnel") & (data["year"] == 2016)]
         got = {(r.country, r.line_name): r.value for r in personnel.itertuples()}
+        cow, wdi = (f"{publisher_measures()[p]} ({p})" for p in ("COW", "World Bank"))
         assert got == {
-            ("IND", "COW"): 1_346_000,
-            ("IND", "World Bank"): 2_981_050,
-            ("PAK", "COW"): 644_000,
-            ("PAK", "World Bank"): 935_800,
+            ("IND", cow): 1_346_000,
+            ("IND", wdi): 2_981_050,
+            ("PAK", cow): 644_000,
+            ("PAK", wdi): 935_800,
         }
-        assert "India and Pakistan, 1947-2017" in rendered.caption
+        assert "India and Pakistan, 1947 to 2017" in rendered.caption
         # another year only moves the mark
         other = render("balance-over-time", {**IND_PAK, "year": 2000})
         assert other.data.drop(columns="selected_year").equals(data.drop(columns="selected_year"))
@@ -337,6 +431,62 @@ class TestBalanceOverTime:
             assert sorted(map(sorted, split.values())) == sorted(map(sorted, ours[group].values()))
         # sorted by country (the first in the alphabet first), then series, family, line, year
         assert list(dict.fromkeys(data["country"])) == sorted({a, b} & set(data["country"]))
+
+
+# What a reader could see of a figure holds no snake-case code (total_military) and no source
+# id (gfp-2020-xlsx, import-wdi-personnel). Left out: the profile's hidden row axis, whose
+# categories are its rows' keys ('manpower-total_military'), never drawn.
+HIDDEN_KEYS = {"y", "categoryarray"}
+SNAKE = re.compile(r"\b[a-z]+_[a-z0-9_]+\b")
+
+
+def reader_codes(figure) -> list[str]:
+    """Every string of the figure (any depth, but HIDDEN_KEYS) holding a code or a source id."""
+    ids = sorted(load_catalog()["sources"]["source_id"], key=len, reverse=True)
+    source_id = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
+    found: list[str] = []
+
+    def walk(node, key=None):
+        if key in HIDDEN_KEYS:
+            return
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, (list, tuple)):
+            for v in node:
+                walk(v, key)
+        elif isinstance(node, str) and (SNAKE.search(node) or source_id.search(node)):
+            found.append(node)
+
+    walk(figure)
+    return found
+
+
+def traces_of_legend(rendered) -> list[dict]:
+    return [t for t in rendered.figure["data"] if t["x"] == [None]]
+
+
+def publisher_measures() -> dict[str, str]:
+    """Each publisher's own name for its figure filed as total_military, read here from the
+    metadata: the World Bank source's title ('Armed forces personnel, total (WDI ...)'), the
+    description of COW's National Material Capabilities tables ('Military personnel, spending
+    and CINC per state ...') and the note on GFP's rows ('GFP total military personnel')."""
+    catalog = load_catalog()
+    sources = catalog["sources"].set_index("source_id")
+    world_bank = sources.loc["import-wdi-personnel", "title"].split(",")[0]
+    nmc = yaml.safe_load((DATASETS / "world" / "nmc" / "manpower.meta.yaml").read_text())
+    cow = nmc["description"].split(",")[0]
+    manpower = pd.read_csv(DATASETS / "manpower.csv")
+    gfp_rows = manpower[
+        manpower["source_id"].str.startswith("gfp-") & (manpower["measure"] == "total_military")
+    ]
+    (note,) = set(gfp_rows["note"].dropna())
+    gfp = note.removeprefix("GFP ")
+    return {
+        "World Bank": world_bank,
+        "COW": cow,
+        "GFP": gfp[:1].upper() + gfp[1:],
+    }
 
 
 # The panels' measures, by table: (table, measures).

@@ -19,6 +19,7 @@ from dashboard import geo
 from dashboard.charts import render
 from dashboard.charts.world import _TEXTS, colour_ticks, country_texts, uses_log
 from dashboard.pages.world import table_children, table_for, table_model
+from tests.dashboard.test_balance_charts import reader_codes
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = {"indicator": "total_military", "year": 2016, "scale": "auto"}
@@ -152,7 +153,7 @@ class TestFigure:
         assert lines == [
             "<b>China (CHN)</b>",
             "2,514,000 persons",
-            "range 2,333,000-2,695,000 (the middle of the sources' span)",
+            "range 2,333,000\u20132,695,000 (the middle of the sources' span)",
             f"1 of {len(rendered.data)} countries with figures",
             "Sources:",
             *[f"· {html.escape(r)}" for r in reported],
@@ -174,9 +175,46 @@ class TestFigure:
         aze = hover(ranks["data"][0], ranks["data"][0]["locations"].index("AZE")).split("<br>")
         assert aze[1:4] == [
             "rank 63.5",
-            "range 63-64 (the middle of the sources' span)",
+            "range 63\u201364 (the middle of the sources' span)",
             "1 of 2 countries with figures",
         ]
+
+    @pytest.mark.parametrize(
+        "state",
+        [
+            DEFAULT,
+            {**DEFAULT, "scale": "linear"},
+            {**DEFAULT, "indicator": "gfp_rank", "year": 2020},
+            {**DEFAULT, "indicator": "cinc", "year": 1900},
+        ],
+    )
+    def test_colour_bar_lies_below_the_map_across_the_foot(self, state):
+        """The bar is horizontal, in a band of its own under the map's domain (so it never
+        covers land, Tierra del Fuego included), with few enough labels for a phone, drawn
+        level; the legend stands above the map."""
+        layout = render("world-map", state).figure
+        bar, layout = layout["data"][0]["colorbar"], layout["layout"]
+        assert bar["orientation"] == "h" and bar["tickangle"] == 0
+        assert bar["y"] == 0 and bar["yanchor"] == "bottom" and bar["ypad"] == 0
+        # the band under the map holds the bar, its title above it and its labels below it,
+        # in pixels of the plot's height (the fonts' line heights: 1.3 of their size)
+        plot_px = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+        needed = bar["thickness"] + 1.3 * 13 * 2 + 4
+        assert layout["geo"]["domain"]["y"][0] * plot_px >= needed
+        assert layout["geo"]["domain"]["y"][1] == 1
+        assert 2 <= len(bar["ticktext"]) <= 4 and bar["len"] <= 0.8
+        assert layout["legend"]["y"] >= 1 and layout["legend"]["yanchor"] == "bottom"
+
+    @pytest.mark.parametrize(
+        ("indicator", "year"),
+        [("total_military", 2016), ("gfp_rank", 2020), ("milex_share_gdp_pct", 2016)],
+    )
+    def test_no_codes_or_source_ids_in_what_a_reader_sees(self, indicator, year):
+        rendered = render("world-map", {**DEFAULT, "indicator": indicator, "year": year})
+        assert rendered.error is None
+        assert not reader_codes(rendered.figure)
+        assert not reader_codes({"caption": rendered.caption})
+        assert not reader_codes(table_model(rendered))
 
     def test_uses_log_and_ticks(self):
         import numpy as np
@@ -208,7 +246,7 @@ class TestTable:
             1,
             "CHN",
             "China",
-            "2,514,000 (2,333,000-2,695,000)",
+            "2,514,000 (2,333,000\u2060\u2013\u20602,695,000)",
             "[1] 2,695,000; [2] 2,333,000",
             0,
         ]
@@ -235,7 +273,7 @@ class TestTable:
         assert country["props"]["scope"] == "row"
         (link,) = country["props"]["children"]
         assert link["props"] == {"href": "/compare?a=AZE", "children": "Azerbaijan (AZE)"}
-        assert value["props"]["children"] == "63.5 (63-64)"
+        assert value["props"]["children"] == "63.5 (63\u2060\u2013\u206064)"
         assert sources["props"]["children"] == "[1] 63; [2] 64; [3] 64"
         off = table_children(table_for("total_military", 2016, "auto"))[2]["props"]["children"]
         tuvalu = next(r for r in off if r["props"]["id"] == "world-row-TUV")
