@@ -306,10 +306,11 @@ def _rule_and_case_shapes(cols: Mapping[str, np.ndarray]) -> tuple[list[dict], l
         notes.append(
             {
                 "x": np.log10(ratio),
+                # inside the top of the plot (above the highest share, 1): the legend is above
                 "y": 1.0,
                 "xref": "x",
                 "yref": "paper",
-                "yanchor": "bottom",
+                "yanchor": "top",
                 "text": str(cols["label"][i]),
                 "showarrow": False,
                 "font": {"color": colour, "size": 12},
@@ -342,7 +343,7 @@ def history_fit_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "tickvals": [0.25, 0.5, 1, 2, 4, 8, 16],
                 "ticktext": ["1:4", "1:2", "1:1", "2:1", "4:1", "8:1", "16:1"],
             },
-            yaxis={"title": {"text": CHANCE_TITLE}, "range": [0, 1.1], "nticks": 6},
+            yaxis={"title": {"text": CHANCE_TITLE}, "range": [0, 1.15], "nticks": 6},
         ),
     }
 
