@@ -311,6 +311,8 @@ def _rule_and_case_shapes(cols: Mapping[str, np.ndarray]) -> tuple[list[dict], l
                 "xref": "x",
                 "yref": "paper",
                 "yanchor": "top",
+                "xanchor": "left",  # beside its line, not across it
+                "xshift": 3,
                 "text": str(cols["label"][i]),
                 "showarrow": False,
                 "font": {"color": colour, "size": 12},
