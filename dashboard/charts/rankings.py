@@ -231,7 +231,16 @@ def rankings_trend_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     if not any(len(part) and part["series"].iat[0] == "observed" for part in parts):
         raise IndicatorError(f"{', '.join(present)}: no {index} edition gives a rank")
     if not trend_shown(p):  # the trend hidden: neither drawn nor in the chart's data
-        parts = [part[part["series"].to_numpy() == "observed"] for part in parts]
+        parts = [
+            derived(
+                f"rankings-observed-{index}-{c}",
+                (rankings, labels),
+                lambda part=part: compact(
+                    part[part["series"].to_numpy() == "observed"].reset_index(drop=True)
+                ),
+            )
+            for c, part in zip(present, parts, strict=True)
+        ]
     return concat_rows(parts)
 
 
