@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from dashboard.charts import Chart, derived, register
-from dashboard.charts.common import columns, country_name, pick, rounded
+from dashboard.charts.common import (
+    columns,
+    country_name,
+    pick,
+    rounded,
+    source_choice_labels,
+)
 from dashboard.style import RULE_COLOURS, base_layout, country_colour, fmt_number, rgba
 from indicators.common import IndicatorError, join_sources
 from indicators.force_ratio import compute_force_ratio
@@ -37,7 +43,7 @@ NOT_IMPORTED = (
     "terrain.csv and src-data/CDB90-patched.csv)"
 )
 TERRAINS = ("rugged", "other")
-TERRAIN_LABELS = {"rugged": "rugged terrain (TERRA1 = G)", "other": "other terrain"}
+TERRAIN_LABELS = {"rugged": "rugged terrain", "other": "other terrain"}
 TERRAIN_COLOURS = {"rugged": RULE_COLOURS["mountain"], "other": RULE_COLOURS["general"]}
 # Ratio bins of the observed win rates: [lo, hi), the last one open.
 RATIO_BINS = (0.0, 0.75, 1.0, 1.5, 2.0, 3.0, 6.0, np.inf)
@@ -45,7 +51,10 @@ RATIO_BINS = (0.0, 0.75, 1.0, 1.5, 2.0, 3.0, 6.0, np.inf)
 RULE_RATIOS = (3.0, 6.0)
 CLAIM_PROBABILITIES = (0.5, 0.75)
 CASE = ("AZE", "ARM", 2020)  # the 2020 war's attacker, defender and year
-RATIO_TITLE = "Force ratio, attacker : defender strength (log scale)"
+RATIO_TITLE = "Force ratio, attacker : defender<br>(log scale)"
+CHANCE_TITLE = "Chance the attacker succeeds"
+# Legends sit above the plot, left-aligned, in rows (a phone wraps them).
+LEGEND_ABOVE = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
 
 
 def _floats4(values: Any) -> list[float]:
@@ -91,7 +100,7 @@ def _case_ratio(catalog: Catalog) -> dict[str, Any] | None:
         "ratio": float(row["ratio_mid"]),
         "ratio_low": float(row["ratio_low"]),
         "ratio_high": float(row["ratio_high"]),
-        "label": f"{CASE[0]} : {CASE[1]} {CASE[2]}",
+        "label": f"{country_name(CASE[0])} : {country_name(CASE[1])} {CASE[2]}",
         "unit": "ratio",
         "source_id": row["source_id"],
     }
@@ -188,8 +197,9 @@ def _fit_traces(cols: Mapping[str, np.ndarray], terrain: str) -> list[dict]:
     band = {
         "type": "scatter",
         "mode": "lines",
-        "name": f"{terrain}: 95% band",
+        "name": f"{TERRAIN_LABELS[terrain]}: 95% band",
         "legendgroup": terrain,
+        "showlegend": False,  # the caption says what the bands are
         "x": x + x[::-1],
         "y": _floats4(rows["p_high"]) + _floats4(rows["p_low"])[::-1],
         "fill": "toself",
@@ -200,12 +210,14 @@ def _fit_traces(cols: Mapping[str, np.ndarray], terrain: str) -> list[dict]:
     line = {
         "type": "scatter",
         "mode": "lines",
-        "name": f"{terrain}: fitted P(win)",
+        "name": f"{TERRAIN_LABELS[terrain]}: fitted chance",
         "legendgroup": terrain,
         "x": x,
         "y": _floats4(rows["p_win"]),
         "line": {"color": colour, "width": 2.5, "dash": "solid" if terrain == "rugged" else "dash"},
-        "hovertemplate": f"{terrain}, ratio %{{x:.2f}}: P(win) %{{y:.2f}}<extra></extra>",
+        "hovertemplate": (
+            f"{TERRAIN_LABELS[terrain]}, ratio %{{x:.2f}}: fitted chance %{{y:.2f}}<extra></extra>"
+        ),
     }
     return [band, line]
 
@@ -215,8 +227,8 @@ def _observed_trace(cols: Mapping[str, np.ndarray], terrain: str) -> dict:
     colour = TERRAIN_COLOURS[terrain]
     n = rows["n"].astype(float)
     hover = [
-        f"{terrain}, ratio {lo:g}-{'' if hi != hi else f'{hi:g}'}: {int(w)} of {int(k)} "
-        f"won ({r:.0%})"
+        f"{TERRAIN_LABELS[terrain]}, ratio {lo:g}-{'' if hi != hi else f'{hi:g}'}: "
+        f"{int(w)} of {int(k)} won ({r:.0%})"
         for lo, hi, w, k, r in zip(
             rows["bin_low"].astype(float),
             rows["bin_high"].astype(float),
@@ -228,14 +240,11 @@ def _observed_trace(cols: Mapping[str, np.ndarray], terrain: str) -> dict:
     ]
     return {
         "type": "scatter",
-        "mode": "markers+text",
-        "name": f"{terrain}: observed win rate (n per bin)",
+        "mode": "markers",
+        "name": f"{TERRAIN_LABELS[terrain]}: share won (size: battles)",
         "legendgroup": terrain,
         "x": _floats4(rows["ratio"]),
         "y": _floats4(rows["p_win"]),
-        "text": [str(int(k)) for k in n],
-        "textposition": "top center" if terrain == "rugged" else "bottom center",
-        "textfont": {"color": colour, "size": 11},
         "marker": {
             "color": colour,
             "symbol": "circle" if terrain == "rugged" else "square",
@@ -272,7 +281,7 @@ def _rule_and_case_shapes(cols: Mapping[str, np.ndarray]) -> tuple[list[dict], l
                 "y": 0.02,
                 "xref": "x",
                 "yref": "paper",
-                "text": f"{cols['label'][i]}<br>{lo:.2f}-{hi:.2f}",
+                "text": f"{cols['label'][i]}:<br>{lo:.2f}-{hi:.2f}",
                 "showarrow": False,
                 "font": {"size": 11, "color": country_colour(CASE[0])},
                 "yanchor": "bottom",
@@ -297,10 +306,13 @@ def _rule_and_case_shapes(cols: Mapping[str, np.ndarray]) -> tuple[list[dict], l
         notes.append(
             {
                 "x": np.log10(ratio),
+                # inside the top of the plot (above the highest share, 1): the legend is above
                 "y": 1.0,
                 "xref": "x",
                 "yref": "paper",
-                "yanchor": "bottom",
+                "yanchor": "top",
+                "xanchor": "left",  # beside its line, not across it
+                "xshift": 3,
                 "text": str(cols["label"][i]),
                 "showarrow": False,
                 "font": {"color": colour, "size": 12},
@@ -324,14 +336,16 @@ def history_fit_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
             hovermode="closest",
             shapes=shapes,
             annotations=notes,
-            margin={"t": 40},
+            margin={"t": 20, "b": 40},
+            legend=LEGEND_ABOVE,
             xaxis={
-                "title": {"text": RATIO_TITLE},
+                "title": {"text": RATIO_TITLE, "standoff": 8},
                 "type": "log",
-                "tickvals": [0.25, 0.5, 1, 2, 3, 6, 10, 16],
-                "ticktext": ["1:4", "1:2", "1:1", "2:1", "3:1", "6:1", "10:1", "16:1"],
+                # Doubling steps; the 3:1 and 6:1 lines carry their own labels.
+                "tickvals": [0.25, 0.5, 1, 2, 4, 8, 16],
+                "ticktext": ["1:4", "1:2", "1:1", "2:1", "4:1", "8:1", "16:1"],
             },
-            yaxis={"title": {"text": "P(attacker succeeds)"}, "range": [0, 1.1]},
+            yaxis={"title": {"text": CHANCE_TITLE}, "range": [0, 1.15], "nticks": 6},
         ),
     }
 
@@ -350,10 +364,10 @@ def history_fit_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     rugged = int(cols["n"][observed & (cols["terrain"] == "rugged")].astype(float).sum())
     case = np.flatnonzero(cols["series"] == "case_2020")
     text = (
-        f"Logit of attacker success on the log force ratio, by terrain, fitted on {n} CDB90 "
-        f"battles ({rugged} on rugged terrain), with 95% bands; markers are the observed win "
-        f"rates per ratio bin, sized and labelled by the number of battles. Dotted lines mark "
-        f"3:1 and 6:1."
+        f"Chance that the attacker succeeds against the force ratio, by terrain: a logistic "
+        f"regression fitted on {n} CDB90 battles ({rugged} on rugged terrain), shaded with its "
+        f"95% bands; markers are the share of battles the attacker won in each band of ratios, "
+        f"sized by the number of battles. Dotted lines mark 3:1 and 6:1."
     )
     if len(case):
         i = case[0]
@@ -393,11 +407,25 @@ def history_coefficients_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.Data
     return out
 
 
+# The model's terms as a reader reads them, short enough for a phone (two lines each).
+TERM_WORDS = {
+    "Intercept": "Baseline: other terrain,<br>equal forces (1:1)",
+    "log_ratio": "Force ratio<br>(other terrain)",
+    "rugged": "Rugged terrain<br>(at equal forces)",
+    "log_ratio:rugged": "Force ratio: extra effect<br>on rugged terrain",
+}
+
+
+def term_words(term: str, description: str = "") -> str:
+    """A model term in words (two lines); the indicator's description for a term not known."""
+    return TERM_WORDS.get(term, description or term)
+
+
 def history_coefficients_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     cols = columns(data)
     est = cols["estimate"].astype(float)
     lo, hi = cols["ci_low"].astype(float), cols["ci_high"].astype(float)
-    labels = [str(d) for d in cols["description"]]
+    labels = [term_words(t, str(d)) for t, d in zip(cols["term"], cols["description"], strict=True)]
     trace = {
         "type": "scatter",
         "mode": "markers",
@@ -417,7 +445,12 @@ def history_coefficients_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dic
         "hovertext": [
             f"{t}: {e:+.3f} (95% CI {a:+.3f} to {b:+.3f}; p = {q:.3f})"
             for t, e, a, b, q in zip(
-                cols["term"], est, lo, hi, cols["p_value"].astype(float), strict=True
+                [lab.replace("<br>", " ") for lab in labels],
+                est,
+                lo,
+                hi,
+                cols["p_value"].astype(float),
+                strict=True,
             )
         ],
         "hoverinfo": "text",
@@ -439,9 +472,12 @@ def history_coefficients_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dic
                     "line": {"color": "#999999", "width": 1, "dash": "dash"},
                 }
             ],
-            xaxis={"title": {"text": "Coefficient (log-odds of attacker success)"}},
+            margin={"t": 20, "b": 40},
+            xaxis={
+                "title": {"text": "Effect on the log-odds<br>of attacker success", "standoff": 8},
+                "nticks": 6,
+            },
             yaxis={"title": {"text": ""}, "autorange": "reversed"},
-            margin={"l": 280},
         ),
     }
 
@@ -449,7 +485,7 @@ def history_coefficients_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dic
 def history_coefficients_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     cols = columns(data)
     parts = [
-        f"{t} {e:+.3f} (95% CI {a:+.3f} to {b:+.3f})"
+        f"{term_words(t).replace('<br>', ' ')} {e:+.3f} (95% CI {a:+.3f} to {b:+.3f})"
         for t, e, a, b in zip(
             cols["term"],
             cols["estimate"].astype(float),
@@ -459,10 +495,11 @@ def history_coefficients_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> st
         )
     ]
     return (
-        f"Logit win ~ log(ratio) x rugged on n = {int(cols['n'][0])} battles "
-        f"({int(cols['wins'][0])} attacker wins), log-likelihood "
-        f"{float(cols['log_likelihood'][0]):.2f}: {'; '.join(parts)}. A bar crossing zero "
-        "means the data cannot tell the effect's sign."
+        "Logistic regression of attacker success on the log force ratio, rugged terrain and "
+        f"the two together, fitted on n = {int(cols['n'][0])} battles "
+        f"({int(cols['wins'][0])} attacker wins; log-likelihood "
+        f"{float(cols['log_likelihood'][0]):.2f}). Effects on the log-odds: "
+        f"{'; '.join(parts)}. A bar crossing zero means the data cannot tell the effect's sign."
     )
 
 
@@ -571,7 +608,7 @@ def history_predictions_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict
                 },
                 "offsetgroup": terrain,
                 "hovertext": [
-                    f"{terrain}, {r:g}:1: P(win) {e:.2f} (95% CI {a:.2f}-{b:.2f})"
+                    f"{TERRAIN_LABELS[terrain]}, {r:g}:1: chance {e:.2f} (95% CI {a:.2f}-{b:.2f})"
                     for r, e, a, b in zip(rows["ratio"].astype(float), est, lo, hi, strict=True)
                 ],
                 "hoverinfo": "text",
@@ -582,8 +619,13 @@ def history_predictions_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict
         "layout": base_layout(
             height=360,
             scattermode="group",
-            xaxis={"title": {"text": "Force ratio (doctrine rule)"}, "type": "category"},
-            yaxis={"title": {"text": "Predicted P(attacker succeeds)"}, "range": [0, 1]},
+            legend=LEGEND_ABOVE,
+            margin={"t": 20, "b": 40},
+            xaxis={
+                "title": {"text": "Force ratio (doctrine rule)", "standoff": 8},
+                "type": "category",
+            },
+            yaxis={"title": {"text": CHANCE_TITLE}, "range": [0, 1], "nticks": 6},
         ),
     }
 
@@ -628,7 +670,7 @@ def history_predictions_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str
         ratio_at_text({c: rows[c][i] for c in rows}) for i in range(len(rows["p"]))
     )
     return (
-        f"Fitted P(attacker succeeds) with 95% CIs, n = {int(cols['n'][0])}: "
+        f"Fitted chance that the attacker succeeds, with 95% CIs, n = {int(cols['n'][0])}: "
         f"{'; '.join(parts)}. On rugged terrain the fitted curve {crossings}."
     )
 
@@ -687,7 +729,7 @@ def history_casualties_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         "textposition": "inside",
         "insidetextanchor": "middle",
         "hovertext": [
-            f"{t}: {int(f)} of {int(n)} wins ({s:.0%}, 95% CI {a:.0%}-{b:.0%})"
+            f"{TERRAIN_LABELS[t]}: {int(f)} of {int(n)} wins ({s:.0%}, 95% CI {a:.0%}-{b:.0%})"
             for t, f, n, s, a, b in zip(
                 cols["terrain"],
                 cols["attacker_fewer"],
@@ -705,9 +747,10 @@ def history_casualties_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         "layout": base_layout(
             height=340,
             showlegend=False,
+            margin={"t": 20, "b": 40},
             xaxis={"title": {"text": ""}},
             yaxis={
-                "title": {"text": "Share of attacker wins with CASA < CASD"},
+                "title": {"text": "Attacker wins with fewer<br>casualties than the defender"},
                 "range": [0, 1],
                 "tickformat": ".0%",
             },
@@ -765,6 +808,7 @@ def claims_ranks_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
         raise IndicatorError("the rankings table holds no rank from the essay (rv-essay)")
     keys = essay[["index", "edition", "country"]].drop_duplicates()
     rows = ranked.merge(keys, on=["index", "edition", "country"])
+    labels = source_choice_labels(catalog)
     out = pd.DataFrame(
         {
             "index": rows["index"],
@@ -774,6 +818,7 @@ def claims_ranks_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
             "rank": rows["rank"].astype(int),
             "of_countries": rows["of_countries"],
             "note": rows["note"],
+            "reported_by": [labels.get(sid, sid) for sid in rows["source_id"]],
             "unit": "rank",
             "source_id": rows["source_id"],
         }
@@ -789,57 +834,165 @@ def claims_ranks_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+INDEX_WORDS = {"gfp": "Global Firepower", "gmi": "Global Militarisation Index"}
+CLAIM_ROLES = (
+    ("published", "published figures (other sources)", "circle", 11),
+    ("essay", "essay", "diamond-open", 16),
+)
+# Each index gets its own panel (GFP ranks near 60-110 and GMI ranks near 2-5 cannot share
+# an axis); the panels are stacked, PANEL_GAP of the height apart, each with TITLE_ROOM of
+# the height above it for its title.
+PANEL_GAP = 0.1
+TITLE_ROOM = 0.07
+ROW_PX = 70
+PANEL_PX = 90
+
+
 def _claim_label(index: str, edition: int, country: str) -> str:
-    return f"{index.upper()} {edition} {country}"
+    """'GFP 2020 Armenia': the index in capitals, as the essay writes it, and the country's
+    name."""
+    return f"{index.upper()} {edition} {country_name(country)}"
+
+
+def _row_label(edition: int, country: str) -> str:
+    return f"{country_name(country)} {edition}"
+
+
+def pair_text(essay: int, published: list[int]) -> str:
+    """'essay 5, published 2' (several published ranks: 'published 63 and 64')."""
+    if not published:
+        return f"essay {essay}, no published rank"
+    shown = [str(r) for r in dict.fromkeys(sorted(published))]
+    joined = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return f"essay {essay}, published {joined}"
+
+
+def _panels(indices: list[str]) -> list[tuple[float, float]]:
+    """The vertical domain of each index's panel, first on top."""
+    n = len(indices)
+    slot = (1 - PANEL_GAP * (n - 1)) / n  # a panel and its title
+    tops = [1 - k * (slot + PANEL_GAP) for k in range(n)]
+    return [(top - slot, top - TITLE_ROOM) for top in tops]
 
 
 def claims_ranks_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     cols = columns(data)
-    labels = [
-        _claim_label(i, e, c)
-        for i, e, c in zip(cols["index"], cols["edition"], cols["country"], strict=True)
-    ]
-    traces = []
-    for role, symbol, size in (("published", "circle", 11), ("essay", "diamond-open", 16)):
-        mine = cols["role"] == role
-        rows = pick(cols, mine)
-        traces.append(
+    indices = list(dict.fromkeys(cols["index"]))
+    domains = _panels(indices)
+    traces: list[dict] = []
+    notes: list[dict] = []
+    layout_axes: dict[str, dict] = {}
+    rows_total = 0
+    for k, (index, (bottom, top)) in enumerate(zip(indices, domains, strict=True)):
+        suffix = "" if k == 0 else str(k + 1)
+        xref, yref = f"x{suffix}", f"y{suffix}"
+        in_index = cols["index"] == index
+        keys = list(
+            dict.fromkeys(zip(cols["edition"][in_index], cols["country"][in_index], strict=True))
+        )
+        rows_total += len(keys)
+        categories = [_row_label(e, c) for e, c in keys]
+        for role, name, symbol, size in CLAIM_ROLES:
+            rows = pick(cols, in_index & (cols["role"] == role))
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": name,
+                    "legendgroup": role,
+                    "showlegend": k == 0,
+                    "xaxis": xref,
+                    "yaxis": yref,
+                    "x": rows["rank"].astype(int).tolist(),
+                    "y": [
+                        _row_label(e, c)
+                        for e, c in zip(rows["edition"], rows["country"], strict=True)
+                    ],
+                    "marker": {
+                        "symbol": symbol,
+                        "size": size,
+                        "color": [country_colour(c) for c in rows["country"]],
+                        "line": {"width": 2},
+                    },
+                    "hovertext": [
+                        f"{_claim_label(i, e, c)}: rank {r} ({s})"
+                        for i, e, c, r, s in zip(
+                            rows["index"],
+                            rows["edition"],
+                            rows["country"],
+                            rows["rank"],
+                            rows["reported_by"],
+                            strict=True,
+                        )
+                    ],
+                    "hoverinfo": "text",
+                }
+            )
+        for (edition, country), category in zip(keys, categories, strict=True):
+            mine = in_index & (cols["edition"] == edition) & (cols["country"] == country)
+            essay = cols["rank"][mine & (cols["role"] == "essay")]
+            published = cols["rank"][mine & (cols["role"] == "published")]
+            notes.append(
+                {
+                    "xref": f"{xref} domain",
+                    "yref": yref,
+                    "x": 0,
+                    "y": category,
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "yshift": 10,
+                    "showarrow": False,
+                    "text": pair_text(int(essay[0]), [int(r) for r in published]),
+                    "font": {"size": 12, "color": "#333333"},
+                }
+            )
+        ranks = cols["rank"][in_index].astype(float)
+        lo, hi = float(ranks.min()), float(ranks.max())
+        pad = max((hi - lo) * 0.15, 1.0)
+        notes.append(
             {
-                "type": "scatter",
-                "mode": "markers",
-                "name": "essay" if role == "essay" else "published figures (other sources)",
-                "x": rows["rank"].astype(int).tolist(),
-                "y": [lab for lab, m in zip(labels, mine, strict=True) if m],
-                "marker": {
-                    "symbol": symbol,
-                    "size": size,
-                    "color": [country_colour(c) for c in rows["country"]],
-                    "line": {"width": 2},
-                },
-                "hovertext": [
-                    f"{_claim_label(i, e, c)}: rank {r} ({s})"
-                    for i, e, c, r, s in zip(
-                        rows["index"],
-                        rows["edition"],
-                        rows["country"],
-                        rows["rank"],
-                        rows["source_id"],
-                        strict=True,
-                    )
-                ],
-                "hoverinfo": "text",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": top,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "yshift": 2,
+                "showarrow": False,
+                "text": f"<b>{INDEX_WORDS.get(index, index.upper())}</b>",
+                "font": {"size": 13},
             }
         )
-    return {
-        "data": traces,
-        "layout": base_layout(
-            height=320,
-            hovermode="closest",
-            xaxis={"title": {"text": "Rank (1 = top of the list)"}},
-            yaxis={"title": {"text": ""}, "autorange": "reversed", "type": "category"},
-            margin={"l": 140},
-        ),
-    }
+        layout_axes[f"xaxis{suffix}"] = {
+            "anchor": yref,
+            "domain": [0, 1],
+            "range": [lo - pad, hi + pad],
+            "nticks": 6,
+            # One axis title, under the last panel: the panels' ranks read the same way.
+            "title": {"text": "Rank (1 = top of the list)" if k == len(indices) - 1 else ""},
+        }
+        layout_axes[f"yaxis{suffix}"] = {
+            "anchor": xref,
+            "domain": [bottom, top],
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": categories[::-1],  # the first row on top
+            "title": {"text": ""},
+            # room above the top row for its label
+            "range": [-0.6, len(categories) - 0.2],
+        }
+    height = PANEL_PX * len(indices) + ROW_PX * rows_total + 80
+    layout = base_layout(
+        height=height,
+        hovermode="closest",
+        legend=LEGEND_ABOVE,
+        margin={"t": 40, "b": 40},
+        annotations=notes,
+    )
+    axis_style = {k: v for k, v in layout["xaxis"].items()}
+    for name, axis in layout_axes.items():
+        layout[name] = {**axis_style, **axis}
+    return {"data": traces, "layout": layout}
 
 
 def claims_ranks_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
@@ -855,7 +1008,7 @@ def claims_ranks_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
         )
         published = ", ".join(
             f"{int(r)} ({s})"
-            for r, s in zip(cols["rank"][mine], cols["source_id"][mine], strict=True)
+            for r, s in zip(cols["rank"][mine], cols["reported_by"][mine], strict=True)
         )
         parts.append(
             f"{_claim_label(*key)}: essay {int(cols['rank'][i])}, "
@@ -863,8 +1016,9 @@ def claims_ranks_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
         )
     differ = int(np.asarray(cols["differs_from_essay"], dtype=bool).sum())
     return (
-        f"The essay's ranks against the indices' figures as other sources publish them: "
-        f"{'; '.join(parts)}. {differ} published ranks differ from the essay's."
+        f"The essay's ranks against the indices' figures as other sources publish them, one "
+        f"panel per index: {'; '.join(parts)}. {differ} published ranks differ from the "
+        "essay's."
     )
 
 

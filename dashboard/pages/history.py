@@ -10,6 +10,7 @@ from typing import Any
 from dash import html
 
 from dashboard.charts import render
+from dashboard.charts.common import country_name
 from dashboard.charts.history import IMPORT_COMMAND, ratio_at_text
 from dashboard.components import chart_block
 
@@ -121,7 +122,8 @@ def _essay_ranks() -> str:
         return "the essay's GFP and GMI ranks"
     rows = _rows(rendered.data, role="essay")
     return ", ".join(
-        f"{r['index'].upper()} {r['edition']} {r['country']} {r['rank']}" for r in rows
+        f"{r['index'].upper()} {r['edition']} {country_name(r['country'])} {r['rank']}"
+        for r in rows
     )
 
 
@@ -141,8 +143,8 @@ def claims_section() -> html.Section:
             "Winning attackers in such terrain rarely lose fewer men",
             "The essay holds that an attacker who wins in this kind of terrain seldom comes "
             "out with lighter losses than the defender. Evidence: CDB90's attacker victories "
-            "on rugged terrain, counting those where the attacker's casualties (CASA) were "
-            "below the defender's (CASD).",
+            "on rugged terrain, counting those where the attacker lost fewer men than the "
+            "defender.",
             casualty_evidence(),
         ),
         (
@@ -183,7 +185,13 @@ def layout(**query: str) -> html.Div:
             html.H1(TITLE),
             html.P(LEAD, className="lead"),
             *([] if imported else [import_box()]),
-            *[chart_block(slug, {}) for slug in CHARTS],
+            html.Section(
+                [
+                    html.H2("The force ratio in past battles"),
+                    *[chart_block(slug, {}) for slug in CHARTS],
+                ],
+                id="history-model",
+            ),
             claims_section(),
         ]
     )

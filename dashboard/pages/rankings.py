@@ -5,23 +5,23 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.charts.rankings import COUNTRIES, INDEX, SOURCE
+from dashboard.charts.rankings import COUNTRIES, INDEX, SOURCE, TREND
 from dashboard.components import chart_page, register_page_callback
 
 PATH, NAME, ORDER, NAV = "/rankings", "Rankings", 4, True
 PAGE = "rankings"
-PARAMS = (INDEX, COUNTRIES, SOURCE)
+PARAMS = (INDEX, COUNTRIES, SOURCE, TREND)
 CHARTS = ("rankings-trend", "rank-gap")
 TITLE = "Rankings over the years"
 LEAD = (
-    "Each point is a country's place in one edition of an index: Global Firepower "
-    "(gfp) orders countries by estimated military power, the Global Militarisation "
-    "Index (gmi) by the weight of the military in society. Rank 1 is the top of the "
-    "list. Where reports quote different places for the same edition, the chart shows "
-    "their spread and the trend uses their mean. The gap chart compares the first two "
-    "countries chosen. Once `milbal import gmi` has stored BICC's revised all-years "
-    "series (gmi_revised), it is a choice here too. The Source control draws the ranks "
-    "of one report alone."
+    "Each point is a country's place in one edition of an index: Global Firepower orders "
+    "countries by estimated military power, the Global Militarisation Index by the weight of "
+    "the military in society. Rank 1 is the top of the list. A line breaks where an edition "
+    "is missing or gives the country no rank. Where reports quote different places for the "
+    "same edition, the chart shows their spread and the trend uses their mean; the trend can "
+    "be hidden. The gap chart compares the first two countries chosen. Once `milbal import "
+    "gmi` has stored BICC's revised series covering every year, it is a choice here too. The "
+    "Source control draws the ranks of one report alone."
 )
 
 

@@ -15,13 +15,20 @@ from tests.conftest import _serve
 pytestmark = pytest.mark.browser
 
 FIT_TRACES = [
-    "rugged: 95% band",
-    "rugged: fitted P(win)",
-    "other: 95% band",
-    "other: fitted P(win)",
-    "rugged: observed win rate (n per bin)",
-    "other: observed win rate (n per bin)",
+    "rugged terrain: 95% band",
+    "rugged terrain: fitted chance",
+    "other terrain: 95% band",
+    "other terrain: fitted chance",
+    "rugged terrain: share won (size: battles)",
+    "other terrain: share won (size: battles)",
 ]
+CHARTS = (
+    "history-fit",
+    "history-coefficients",
+    "history-predictions",
+    "history-casualties",
+    "claims-ranks",
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +55,7 @@ def test_without_cdb90_the_page_says_how_to_import_it(case_server, page, ui):
     assert "No data for this selection" in caption
     assert ui.traces("chart-history-fit") == []
     # the rank claim needs no import
-    assert ui.names("chart-claims-ranks") == ["published figures (other sources)", "essay"]
+    assert ui.names("chart-claims-ranks") == ["published figures (other sources)", "essay"] * 2
     assert "Evidence needs CDB90" in page.locator("#claim-mountain").inner_text()
     page.wait_for_load_state("networkidle")
     assert page.console_errors == []
@@ -67,7 +74,7 @@ def test_on_first_start_the_charts_draw(live_server, page, ui):
     assert ui.names("chart-history-coefficients") == ["estimate with 95% CI"]
     assert len(ui.traces("chart-history-coefficients")[0]["y"]) == 4
     predictions = ui.traces("chart-history-predictions")
-    assert [t["name"] for t in predictions] == ["rugged terrain (TERRA1 = G)", "other terrain"]
+    assert [t["name"] for t in predictions] == ["rugged terrain", "other terrain"]
     assert predictions[0]["x"] == ["3:1", "6:1"]
     assert ui.names("chart-history-casualties") == ["attacker wins with fewer attacker casualties"]
     claims = page.locator("#history-claims > li")
@@ -90,3 +97,18 @@ def test_claim_download_serves_the_evidence(live_server, page):
     assert response.status == 200
     text = response.text()
     assert "attacker_fewer" in text and "rugged" in text
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_nothing_overlaps_at_phone_and_desktop_width(live_server, page, ui, width):
+    from tests.browser.test_rankings import assert_readable
+
+    page.set_viewport_size({"width": width, "height": 844 if width < 500 else 900})
+    page.goto(live_server + "/history")
+    ui.caption("history-fit", "fitted on 621 CDB90 battles")
+    for slug in CHARTS:
+        assert_readable(page, f"chart-{slug}")
+    labels = page.locator("#chart-claims-ranks .annotation-text-g text").all_text_contents()
+    assert "essay 5, published 2" in labels
+    assert "Global Firepower" in labels and "Global Militarisation Index" in labels
+    assert page.console_errors == []

@@ -81,13 +81,17 @@ class TestWithCDB90:
         r = drawn("history-fit")
         names = [t["name"] for t in r.figure["data"]]
         assert names == [
-            "rugged: 95% band",
-            "rugged: fitted P(win)",
-            "other: 95% band",
-            "other: fitted P(win)",
-            "rugged: observed win rate (n per bin)",
-            "other: observed win rate (n per bin)",
+            "rugged terrain: 95% band",
+            "rugged terrain: fitted chance",
+            "other terrain: 95% band",
+            "other terrain: fitted chance",
+            "rugged terrain: share won (size: battles)",
+            "other terrain: share won (size: battles)",
         ]
+        legend = r.figure["layout"]["legend"]
+        assert legend["y"] > 1 and legend["yanchor"] == "bottom"  # above the plot
+        case_note = next(a for a in r.figure["layout"]["annotations"] if "2020" in a["text"])
+        assert case_note["text"].startswith("Azerbaijan : Armenia 2020")
         assert r.figure["layout"]["xaxis"]["type"] == "log"
         data = r.data
         observed = data[data["series"] == "observed"]
@@ -107,6 +111,7 @@ class TestWithCDB90:
         band = next(s for s in r.figure["layout"]["shapes"] if s["type"] == "rect")
         assert (band["x0"], band["x1"]) == pytest.approx((2.0, 140 / 60))
         assert "fitted on 621 CDB90 battles (130 on rugged terrain)" in r.caption
+        assert "P(" not in r.caption
         assert "ratio 2.00-2.33" in r.caption
         assert "CDB90" in r.source_line
 
@@ -121,6 +126,11 @@ class TestWithCDB90:
         trace = r.figure["data"][0]
         np.testing.assert_allclose(trace["x"], data["estimate"].round(4))
         assert "n = 621 battles" in r.caption and "log-likelihood" in r.caption
+        # the model's terms in words: no statsmodels names on the chart or in the caption
+        shown = " ".join([*trace["y"], *trace["hovertext"], r.caption])
+        assert "log_ratio" not in shown and "Intercept" not in shown
+        assert len(set(trace["y"])) == 4
+        assert all(len(line) <= 26 for label in trace["y"] for line in label.split("<br>"))
 
     def test_predictions_chart(self, with_cdb90):
         r = drawn("history-predictions")
@@ -134,7 +144,8 @@ class TestWithCDB90:
         ]
         assert ((p["ci_low"] < p["p"]) & (p["p"] < p["ci_high"])).all()
         traces = r.figure["data"]
-        assert [t["name"] for t in traces] == ["rugged terrain (TERRA1 = G)", "other terrain"]
+        assert [t["name"] for t in traces] == ["rugged terrain", "other terrain"]
+        assert r.figure["layout"]["legend"]["y"] > 1
         assert traces[0]["x"] == ["3:1", "6:1"]
         crossings = data[data["quantity"] == "ratio_at_p"]
         assert sorted(crossings["p"]) == [0.5, 0.5, 0.75, 0.75]
@@ -155,6 +166,9 @@ class TestWithCDB90:
             fewer,
         )
         assert r.figure["data"][0]["text"][0] == f"{fewer} of {len(both)}"
+        assert r.figure["data"][0]["x"] == ["rugged terrain", "other terrain"]
+        title = r.figure["layout"]["yaxis"]["title"]["text"]
+        assert "CASA" not in title and "CASD" not in title
         assert f"rugged: {fewer} of {len(both)} ({fewer / len(both):.0%}" in r.caption
 
     def test_every_chart_exports_its_data_as_csv(self, with_cdb90):
@@ -213,7 +227,60 @@ class TestClaimsRanks:
         assert [t["name"] for t in r.figure["data"]] == [
             "published figures (other sources)",
             "essay",
-        ]
+        ] * 2
+
+    def test_one_panel_per_index_each_with_its_own_axis(self):
+        expected = essay_and_published()
+        indices = sorted({k[0] for k in expected})
+        assert indices == ["gfp", "gmi"]
+        figure = render("claims-ranks", {}).figure
+        layout = figure["layout"]
+        # a pair of axes per index, each trace on its index's axes
+        assert {k for k in layout if k.startswith(("xaxis", "yaxis"))} == {
+            "xaxis",
+            "yaxis",
+            "xaxis2",
+            "yaxis2",
+        }
+        on_axes: dict[str, set] = {}
+        for trace in figure["data"]:
+            ranks = set(trace["x"])
+            on_axes.setdefault(trace["xaxis"], set()).update(ranks)
+        for index, axis in zip(indices, ("x", "x2"), strict=True):
+            ranks = {
+                r for k, v in expected.items() if k[0] == index for r in v["published"].values()
+            }
+            ranks |= {v["essay"] for k, v in expected.items() if k[0] == index}
+            assert on_axes[axis] == ranks
+            lo, hi = layout["xaxis" + axis[1:]]["range"]
+            assert lo < min(ranks) and max(ranks) < hi
+        # the GMI axis does not stretch to the GFP ranks
+        assert layout["xaxis2"]["range"][1] < 10 < 50 < layout["xaxis"]["range"][0]
+        # the panels do not overlap
+        top, bottom = layout["yaxis"]["domain"], layout["yaxis2"]["domain"]
+        assert bottom[1] < top[0]
+
+    def test_each_pair_is_labelled_with_both_ranks(self):
+        expected = essay_and_published()
+        names = {"AZE": "Azerbaijan", "ARM": "Armenia"}
+        figure = render("claims-ranks", {}).figure
+        labels = [a for a in figure["layout"]["annotations"] if a["text"].startswith("essay")]
+        assert len(labels) == len(expected)
+        for (index, edition, country), ranks in expected.items():
+            axis = "y" if index == "gfp" else "y2"
+            published = sorted(set(ranks["published"].values()))
+            words = " and ".join(str(r) for r in published)
+            text = (
+                f"essay {ranks['essay']}, published {words}"
+                if published
+                else f"essay {ranks['essay']}, no published rank"
+            )
+            (label,) = [
+                a for a in labels if a["yref"] == axis and a["y"] == f"{names[country]} {edition}"
+            ]
+            assert label["text"] == text
+        # GMI 2020 Armenia: the essay's 5th against BICC's 2nd
+        assert any(a["text"] == "essay 5, published 2" for a in labels)
 
 
 @pytest.mark.usefixtures("on_case_datasets")  # the tables without the built-in CDB90

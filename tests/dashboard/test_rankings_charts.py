@@ -16,6 +16,7 @@ from dashboard.charts.rankings import (
     COUNTRIES,
     INDEX,
     SOURCE,
+    TREND,
     rank_gap_caption,
     rank_gap_data,
     rank_gap_figure,
@@ -125,11 +126,21 @@ class TestParams:
             INDEX.parse("sipri", catalog)
         with pytest.raises(ParamError, match="countries: XYZ not among"):
             COUNTRIES.parse("AZE,XYZ", catalog)
+        assert TREND.default == "show" and TREND.parse("HIDE", catalog) == "hide"
+
+    def test_controls_speak_in_words(self, catalog):
+        """What the dropdowns list: names, not codes."""
+        assert INDEX.show("gfp") == "Global Firepower"
+        assert INDEX.show("gmi") == "Global Militarisation Index"
+        assert COUNTRIES.show("ARM") == "Armenia (ARM)"
+        assert [TREND.show(v) for v in TREND.allowed(catalog)] == ["Show trend", "Hide trend"]
 
     def test_charts_registered_on_the_page(self):
+        assert get_chart("rankings-trend").params == (INDEX, COUNTRIES, SOURCE, TREND)
+        assert get_chart("rank-gap").params == (INDEX, COUNTRIES, SOURCE)
         for slug in ("rankings-trend", "rank-gap"):
-            chart = get_chart(slug)
-            assert chart.page == "/rankings" and chart.params == (INDEX, COUNTRIES, SOURCE)
+            assert get_chart(slug).page == "/rankings"
+        assert page.PARAMS == (INDEX, COUNTRIES, SOURCE, TREND)
         assert page.CHARTS == ("rankings-trend", "rank-gap")
         assert (page.PATH, page.NAME, page.ORDER, page.NAV) == ("/rankings", "Rankings", 4, True)
 
@@ -198,36 +209,90 @@ class TestTrendData:
             rankings_trend_data(catalog, {"index": "gfp", "countries": ("GEO",)})
 
 
+def missing_years(index: str, country: str) -> list[int]:
+    """Years between a country's first and last ranked edition with no rank in any report,
+    read from datasets/rankings.csv."""
+    with (datasets_dir() / "rankings.csv").open(newline="", encoding="utf-8") as f:
+        ranked = {
+            int(r["edition"])
+            for r in csv.DictReader(f)
+            if r["index"] == index and r["country"] == country and r["rank"]
+        }
+    return [y for y in range(min(ranked), max(ranked) + 1) if y not in ranked]
+
+
+def by_name(fig: dict) -> dict[str, dict]:
+    return {t["name"]: t for t in fig["data"]}
+
+
 class TestTrendFigure:
     def test_traces_names_and_colours(self, gfp):
         fig = rankings_trend_figure(gfp, GFP)
         names = [t["name"] for t in fig["data"]]
         assert names == [
-            "AZE trend 95% CI",
-            "AZE trend",
-            "AZE",
-            "ARM trend 95% CI",
-            "ARM trend",
-            "ARM",
+            "Azerbaijan: trend 95% band",
+            "Azerbaijan: fitted trend",
+            "Azerbaijan",
+            "Armenia: trend 95% band",
+            "Armenia: fitted trend",
+            "Armenia",
+            "fitted trend (shaded: 95% band)",
             "reports differ (bar: range of reported ranks)",
         ]
-        by_name = {t["name"]: t for t in fig["data"]}
-        for c in ("AZE", "ARM"):
-            assert by_name[c]["mode"] == "lines+markers"
-            assert by_name[c]["line"]["color"] == country_colour(c)
-            assert by_name[f"{c} trend"]["line"]["color"] == country_colour(c)
-            assert by_name[f"{c} trend 95% CI"]["fill"] == "toself"
+        traces = by_name(fig)
+        for c, name in (("AZE", "Azerbaijan"), ("ARM", "Armenia")):
+            assert traces[name]["mode"] == "lines+markers"
+            assert traces[name]["line"]["color"] == country_colour(c)
+            assert traces[f"{name}: fitted trend"]["line"]["color"] == country_colour(c)
+            assert traces[f"{name}: trend 95% band"]["fill"] == "toself"
+
+    def test_legend_holds_the_keys_only_above_the_plot(self, gfp):
+        fig = rankings_trend_figure(gfp, GFP)
+        in_legend = [t["name"] for t in fig["data"] if t.get("showlegend", True)]
+        assert in_legend == [
+            "fitted trend (shaded: 95% band)",
+            "reports differ (bar: range of reported ranks)",
+        ]
+        legend = fig["layout"]["legend"]
+        assert legend["orientation"] == "h" and legend["y"] > 1 and legend["yanchor"] == "bottom"
+
+    @pytest.mark.parametrize(
+        ("index", "country", "name"),
+        [("gfp", "AZE", "Azerbaijan"), ("gfp", "ARM", "Armenia"), ("gmi", "AZE", "Azerbaijan")],
+    )
+    def test_line_breaks_at_missing_editions(self, catalog, index, country, name):
+        gaps = missing_years(index, country)
+        assert gaps  # GFP has no 2019 edition; GMI gives Azerbaijan no rank 2015-2017
+        params = {"index": index, "countries": ("AZE", "ARM")}
+        fig = rankings_trend_figure(rankings_trend_data(catalog, params), params)
+        line = by_name(fig)[name]
+        assert line["connectgaps"] is False
+        points = dict(zip(line["x"], line["y"], strict=True))
+        assert [x for x, y in points.items() if y is None] == gaps
+        # every year from the first edition to the last is on the line, gaps included
+        assert line["x"] == list(range(line["x"][0], line["x"][-1] + 1))
+
+    def test_gfp_2019_is_a_gap(self, gfp):
+        aze = by_name(rankings_trend_figure(gfp, GFP))["Azerbaijan"]
+        i = aze["x"].index(2019)
+        assert aze["y"][i] is None and aze["hovertext"][i] == ""
+        assert aze["y"][i - 1] == AZE_GFP[2018] and aze["y"][i + 1] == pytest.approx(
+            AZE_GFP[2020], abs=1e-3
+        )
 
     def test_observed_points_and_error_bars(self, gfp):
-        aze = next(t for t in rankings_trend_figure(gfp, GFP)["data"] if t["name"] == "AZE")
-        assert aze["x"] == sorted(AZE_GFP)
+        aze = by_name(rankings_trend_figure(gfp, GFP))["Azerbaijan"]
+        shown = {x: y for x, y in zip(aze["x"], aze["y"], strict=True) if y is not None}
+        assert sorted(shown) == sorted(AZE_GFP)
         i = aze["x"].index(2020)
         assert aze["y"][i] == pytest.approx(63.667, abs=1e-3)
         assert aze["error_y"]["array"][i] == pytest.approx(64 - AZE_GFP[2020], abs=1e-3)
         assert aze["error_y"]["arrayminus"][i] == pytest.approx(AZE_GFP[2020] - 63, abs=1e-3)
         assert aze["marker"]["symbol"][i] == "diamond"
-        assert {aze["marker"]["symbol"][j] for j in range(len(aze["x"])) if j != i} == {"circle"}
+        others = {aze["marker"]["symbol"][j] for j in range(len(aze["x"])) if j != i}
+        assert others == {"circle"}
         assert "GFP 2020 (AzerNews): 64" in aze["hovertext"][i]
+        assert aze["hovertext"][0].startswith("Azerbaijan 2016: rank 64")
 
     def test_band_spans_the_confidence_interval(self, gfp):
         band = rankings_trend_figure(gfp, GFP)["data"][0]
@@ -238,13 +303,93 @@ class TestTrendFigure:
         lower = [hand["band"][e][0] for e in editions]
         assert band["y"] == pytest.approx(upper + lower[::-1], abs=1e-3)
 
+    def test_trend_is_faint(self, gfp):
+        traces = by_name(rankings_trend_figure(gfp, GFP))
+        trend, observed = traces["Azerbaijan: fitted trend"], traces["Azerbaijan"]
+        assert trend["line"]["width"] < observed["line"]["width"]
+        assert trend["line"]["dash"] == "dot" and trend["opacity"] < 1
+        fill = traces["Azerbaijan: trend 95% band"]["fillcolor"]
+        assert float(fill.rsplit(",", 1)[1].rstrip(")")) <= 0.1
+
+    def test_band_and_trend_stop_at_rank_1(self):
+        """A country near the top whose band, by the formulas, reaches past rank 1."""
+        points = {2014: 1, 2015: 4, 2016: 1, 2017: 3, 2018: 1}
+        table = rankings_frame([("gmi", e, "AZE", r, "s1") for e, r in points.items()])
+        params = {"index": "gmi", "countries": ("AZE",)}
+        data = rankings_trend_data({"rankings": table}, params)
+        hand = ols_by_hand(points)
+        lows = [hand["band"][e][0] for e in sorted(points)]
+        highs = [hand["band"][e][1] for e in sorted(points)]
+        assert min(lows) < 1  # the interval the formulas give goes past rank 1
+        fig = rankings_trend_figure(data, params)
+        traces = by_name(fig)
+        band = traces["Azerbaijan: trend 95% band"]["y"]
+        assert min(band) == 1.0
+        clipped = [max(v, 1.0) for v in highs] + [max(v, 1.0) for v in lows][::-1]
+        assert band == pytest.approx(clipped, abs=1e-3)
+        assert min(traces["Azerbaijan: fitted trend"]["y"]) >= 1
+        bottom, top = fig["layout"]["yaxis"]["range"]
+        assert bottom > top and 0.5 <= top < 1  # reversed, stopping just past rank 1
+        bottom, top = fig["layout"]["yaxis"]["range"]
+        assert bottom > top and 0.5 <= top < 1  # reversed, stopping just past rank 1
+
+    def test_hidden_trend_is_absent_and_shown_trend_present(self, catalog):
+        shown = {**GFP, "trend": "show"}
+        hidden = {**GFP, "trend": "hide"}
+        for params, has_trend in ((shown, True), (hidden, False)):
+            data = rankings_trend_data(catalog, params)
+            assert ("trend" in set(data["series"])) is has_trend
+            names = [t["name"] for t in rankings_trend_figure(data, params)["data"]]
+            assert any("trend" in n for n in names) is has_trend
+        hidden_names = [
+            t["name"]
+            for t in rankings_trend_figure(rankings_trend_data(catalog, hidden), hidden)["data"]
+        ]
+        assert hidden_names == [
+            "Azerbaijan",
+            "Armenia",
+            "reports differ (bar: range of reported ranks)",
+        ]
+        caption = rankings_trend_caption(rankings_trend_data(catalog, hidden), hidden)
+        assert "ranks a year" not in caption and "trend is hidden" in caption
+
+    def test_one_label_per_country_at_its_last_point(self, catalog):
+        with (datasets_dir() / "rankings.csv").open(newline="", encoding="utf-8") as f:
+            rows = [r for r in csv.DictReader(f) if r["index"] == "gfp" and r["rank"]]
+        params = {"index": "gfp", "countries": ("AZE", "ARM", "GEO", "TUR")}
+        fig = rankings_trend_figure(rankings_trend_data(catalog, params), params)
+        labels = fig["layout"]["annotations"]
+        names = {"AZE": "Azerbaijan", "ARM": "Armenia", "GEO": "Georgia", "TUR": "Turkey"}
+        ranked = [c for c in params["countries"] if any(r["country"] == c for r in rows)]
+        assert sorted(a["text"] for a in labels) == sorted(names[c] for c in ranked)
+        for a in labels:
+            country = next(c for c, n in names.items() if n == a["text"])
+            mine = [r for r in rows if r["country"] == country]
+            last = max(int(r["edition"]) for r in mine)
+            ranks = [int(r["rank"]) for r in mine if int(r["edition"]) == last]
+            assert (a["x"], a["y"]) == (last, pytest.approx(sum(ranks) / len(ranks)))
+            assert a["xanchor"] == "left" and a["font"]["color"] == country_colour(country)
+
+    def test_labels_at_near_ranks_are_moved_apart(self, catalog):
+        """GMI 2020: Azerbaijan 3, Armenia 3.5 (mean of 2 and 5): their labels would touch."""
+        fig = rankings_trend_figure(rankings_trend_data(catalog, GMI), GMI)
+        labels = {a["text"]: a for a in fig["layout"]["annotations"]}
+        bottom, top = fig["layout"]["yaxis"]["range"]
+        px = 300 / (bottom - top)  # about the plot's height in px over its ranks
+
+        def drawn_at(a):  # px down from the top
+            return (a["y"] - top) * px - a["yshift"]
+
+        assert labels["Azerbaijan"]["y"] == 3 and labels["Armenia"]["y"] == 3.5
+        assert drawn_at(labels["Armenia"]) - drawn_at(labels["Azerbaijan"]) >= 16
+
     def test_disagreement_trace_marks_both_2020_points(self, gfp):
         differ = rankings_trend_figure(gfp, GFP)["data"][-1]
         assert differ["x"] == [2020, 2020]
         assert differ["marker"]["symbol"] == "diamond-open"
         assert (
             differ["hovertext"][1]
-            == "ARM 2020: reports differ: GFP 2020 (Trend News Agency): 112; "
+            == "Armenia 2020: reports differ: GFP 2020 (Trend News Agency): 112; "
             "Rustamzade & Valiyev (essay): 111"
         )
 
@@ -256,22 +401,26 @@ class TestTrendFigure:
         params = {"index": index, "countries": ("AZE", "ARM")}
         layout = rankings_trend_figure(rankings_trend_data(catalog, params), params)["layout"]
         assert layout["yaxis"]["title"]["text"] == title
-        assert layout["yaxis"]["autorange"] == "reversed"
+        bottom, top = layout["yaxis"]["range"]
+        assert bottom > top  # reversed: rank 1 on top
         assert layout["xaxis"]["title"]["text"] == "Edition (report year)"
+        assert layout["xaxis"]["tickformat"] == "d"  # whole years only
+        # long spans leave the tick spacing to the width (no tick every year on a phone)
+        assert "dtick" not in layout["xaxis"]
 
 
 class TestTrendCaption:
     def test_gives_slope_ci_and_n_per_country(self, gfp):
         caption = rankings_trend_caption(gfp, GFP)
-        for country, points in (("AZE", AZE_GFP), ("ARM", ARM_GFP)):
+        for country, points in (("Azerbaijan", AZE_GFP), ("Armenia", ARM_GFP)):
             h = ols_by_hand(points)
             assert (
-                f"{country} {h['slope']:+.2f} ranks/year "
-                f"(95% CI {h['ci'][0]:+.2f} to {h['ci'][1]:+.2f}, n={h['n']})"
+                f"{country} {h['slope']:+.2f} ranks a year "
+                f"(95% CI {h['ci'][0]:+.2f} to {h['ci'][1]:+.2f}, {h['n']} editions)"
             ) in caption
         # worked out once by hand from the 2016-2025 ranks
-        assert "AZE -0.05 ranks/year (95% CI -1.11 to +1.02, n=9)" in caption
-        assert "a lower rank number is higher on the list" in caption
+        assert "Azerbaijan -0.05 ranks a year (95% CI -1.11 to +1.02, 9 editions)" in caption
+        assert "rank 1 is the top of the list" in caption
         assert "reports give different ranks" in caption
 
     def test_too_few_editions_for_a_trend(self):
@@ -290,12 +439,18 @@ class TestTrendCaption:
         assert set(data.loc[data["series"] == "trend", "country"]) == {"AZE"}
         assert set(data.loc[data["series"] == "observed", "country"]) == {"AZE", "GEO"}
         names = [t["name"] for t in rankings_trend_figure(data, params)["data"]]
-        assert names == ["AZE trend 95% CI", "AZE trend", "AZE", "GEO"]
+        assert names == [
+            "Azerbaijan: trend 95% band",
+            "Azerbaijan: fitted trend",
+            "Azerbaijan",
+            "Georgia",
+            "fitted trend (shaded: 95% band)",
+        ]
         caption = rankings_trend_caption(data, params)
         # y = 10, 12, 14 on x = 2014, 2016, 2018: slope exactly 1, residuals 0
-        assert "AZE +1.00 ranks/year (95% CI +1.00 to +1.00, n=3)" in caption
-        assert "GEO: fewer than 3 ranked editions, no trend line" in caption
-        assert "TUR: no gmi rank, so no line" in caption
+        assert "Azerbaijan +1.00 ranks a year (95% CI +1.00 to +1.00, 3 editions)" in caption
+        assert "Georgia: fewer than 3 ranked editions, no trend line" in caption
+        assert "Turkey: no Global Militarisation Index rank, so no line" in caption
         assert "Global Militarisation Index" in caption
 
     def test_render_through_the_registry(self):
@@ -317,18 +472,21 @@ class TestRankGap:
         data = rank_gap_data(catalog, params)
         fig = rank_gap_figure(data, params)
         (bar,) = fig["data"]
-        assert bar["type"] == "bar" and bar["name"] == "ARM rank minus AZE rank"
+        assert bar["type"] == "bar" and bar["name"] == "Armenia's rank minus Azerbaijan's"
         # GMI: ARM ranks above AZE until 2020, when the essay's 3rd for AZE beats the mean 3.5
         assert bar["x"] == [2013, 2014, 2018, 2019, 2020]
         assert bar["y"] == pytest.approx([-4, -7, -9, -7, 0.5])
         assert bar["marker"]["color"] == [country_colour("ARM")] * 4 + [country_colour("AZE")]
-        assert fig["layout"]["yaxis"]["title"]["text"].startswith("Rank gap (ranks")
+        assert fig["layout"]["yaxis"]["title"]["text"] == "Rank gap (+: Azerbaijan higher)"
+        # GMI 2013: Azerbaijan 8th, Armenia 4th (datasets/rankings.csv)
+        assert bar["hovertext"][0] == "2013: Azerbaijan 8, Armenia 4; gap -4.0"
         assert fig["layout"]["xaxis"]["title"]["text"] == "Edition (report year)"
 
     def test_caption(self, catalog):
         caption = rank_gap_caption(rank_gap_data(catalog, GFP), GFP)
         assert "Azerbaijan ranks above Armenia in 9 of 9 Global Firepower editions" in caption
         assert f"gap from +10.0 to +{111.5 - 191 / 3:.1f} ranks, 2025: +31.0" in caption
+        assert "Positive bars: Azerbaijan higher on the list" in caption
 
     def test_uses_the_first_two_countries(self, catalog):
         data = rank_gap_data(catalog, {"index": "gfp", "countries": ("ARM", "AZE", "GEO")})

@@ -24,12 +24,17 @@ def _read(content: bytes) -> pd.DataFrame:
 
 
 def _figure_numbers(figure: dict) -> list[float]:
-    """Every finite number the figure plots on x or y (not dates or labels)."""
+    """Every finite number the figure plots on x or y (not dates or labels); a point whose
+    other coordinate is None is not drawn (it breaks a line: a missing edition)."""
     found = []
     for trace in figure["data"]:
-        for key in ("x", "y"):
-            for value in trace.get(key) or []:
+        xs, ys = trace.get("x") or [], trace.get("y") or []
+        drawn = len(xs) == len(ys)
+        for values, others in ((xs, ys), (ys, xs)):
+            for i, value in enumerate(values):
                 number = isinstance(value, (int, float)) and not isinstance(value, bool)
+                if drawn and others[i] is None:
+                    continue
                 if number and math.isfinite(value):
                     found.append(float(value))
     return found
