@@ -172,7 +172,7 @@ def claims_section() -> html.Section:
                 className="lead",
             ),
             html.Ol(items, id="history-claims"),
-            *[chart_block(slug, {}) for slug in CLAIM_CHARTS],
+            *[chart_block(slug, {}, level=3) for slug in CLAIM_CHARTS],
         ],
         id="claims",
     )
@@ -188,7 +188,7 @@ def layout(**query: str) -> html.Div:
             html.Section(
                 [
                     html.H2("The force ratio in past battles"),
-                    *[chart_block(slug, {}) for slug in CHARTS],
+                    *[chart_block(slug, {}, level=3) for slug in CHARTS],
                 ],
                 id="history-model",
             ),
