@@ -265,6 +265,7 @@ def equipment_counts_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "yanchor": "bottom",
                 "x": 0,
                 "xanchor": "left",
+                "xref": "container",  # the whole width: one row on a phone
                 "traceorder": "normal",
             },
             margin={"l": 10, "r": 20, "t": 10, "b": 50},
@@ -326,7 +327,7 @@ def equipment_counts_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     differ = _differ(cols)
     if differ.any():
         spans = [
-            f"{country_name(c)} {said(cat)} {fmt_number(lo)}-{fmt_number(hi)}"
+            f"{country_name(c)}'s {said(cat)}: {fmt_number(lo)}-{fmt_number(hi)}"
             for c, cat, lo, hi in zip(
                 cols["country"][differ],
                 cols["category"][differ],
@@ -335,7 +336,7 @@ def equipment_counts_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
                 strict=True,
             )
         ]
-        listed = ", ".join(spans[:SPANS_LISTED])
+        listed = "; ".join(spans[:SPANS_LISTED])
         if len(spans) > SPANS_LISTED:
             listed += f" and {len(spans) - SPANS_LISTED} more (each in the CSV)"
         text += (
@@ -346,7 +347,7 @@ def equipment_counts_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     if several > differ.sum():
         agree = several - int(differ.sum())
         text += f" On {agree} count{'s' * (agree != 1)} given by more than one source, they agree."
-    zeros = [f"{country_name(c)} {said(cat)}" for (c, cat), m in mid.items() if m == 0]
+    zeros = [f"{country_name(c)}'s {said(cat)}" for (c, cat), m in mid.items() if m == 0]
     if p["scale"] == "log" and zeros:
         listed = ", ".join(zeros)
         text += f" Zero counts have no bar on a log scale: {listed}."

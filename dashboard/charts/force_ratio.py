@@ -32,7 +32,18 @@ from indicators.equipment import equipment_balance_columns, nearest_shared_year
 from indicators.force_ratio import FORCE_MEASURES, StrengthIndex, index_strengths, scenario_record
 from validation import Catalog, load_catalog
 
-TERRAIN = Param("terrain", "Terrain", "choice", "general", ("general", "mountain"))
+TERRAIN_WORDS = {
+    "general": "General (3:1 for a prepared defence)",
+    "mountain": "Mountains (6:1)",
+}
+TERRAIN = Param(
+    "terrain",
+    "Terrain",
+    "choice",
+    "general",
+    ("general", "mountain"),
+    words=lambda v: TERRAIN_WORDS.get(v, v),
+)
 SHARE_A = Param("share_a", "Share of A committed (%)", "percent", 100.0, lo=1, hi=100)
 SHARE_B = Param("share_b", "Share of B committed (%)", "percent", 100.0, lo=1, hi=100)
 RULE_LABELS = {"general": "3:1 prepared defence", "mountain": "6:1 mountains"}
@@ -497,7 +508,15 @@ def equipment_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
             shapes=shapes,
             annotations=notes,
             showlegend=True,
-            legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+            # above the plot from the figure's left edge (the whole width: one row on a phone)
+            legend={
+                "orientation": "h",
+                "y": 1.0,
+                "yanchor": "bottom",
+                "x": 0,
+                "xanchor": "left",
+                "xref": "container",
+            },
             barmode="overlay",
             margin={"l": 10, "r": 20, "t": 10, "b": 50},
             xaxis={
