@@ -265,7 +265,6 @@ def equipment_counts_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "yanchor": "bottom",
                 "x": 0,
                 "xanchor": "left",
-                "xref": "container",  # the whole width: one row on a phone
                 "traceorder": "normal",
             },
             margin={"l": 10, "r": 20, "t": 10, "b": 50},

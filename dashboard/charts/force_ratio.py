@@ -508,15 +508,8 @@ def equipment_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
             shapes=shapes,
             annotations=notes,
             showlegend=True,
-            # above the plot from the figure's left edge (the whole width: one row on a phone)
-            legend={
-                "orientation": "h",
-                "y": 1.0,
-                "yanchor": "bottom",
-                "x": 0,
-                "xanchor": "left",
-                "xref": "container",
-            },
+            # above the plot, from its left edge
+            legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
             barmode="overlay",
             margin={"l": 10, "r": 20, "t": 10, "b": 50},
             xaxis={
