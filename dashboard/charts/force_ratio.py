@@ -269,7 +269,7 @@ def force_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         "type": "scatter",
         "name": "force ratio",
         "x": [mid],
-        "y": [0],
+        "y": [pair],  # the one category of a hidden axis, at 0 (its labels are above)
         "mode": "markers",
         "marker": {"size": 13, "color": colour, "symbol": "diamond"},
         "error_x": {
@@ -300,8 +300,14 @@ def force_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "zeroline": False,
                 "fixedrange": True,
             },
-            # the interval at 0, the labels above it, the rules' labels in the top rows
-            yaxis={"visible": False, "range": [-0.55, 1.6], "fixedrange": True},
+            # the interval at 0 (the pair, the one category), its label above it, the rules'
+            # labels in the top rows
+            yaxis={
+                "visible": False,
+                "type": "category",
+                "range": [-0.55, 1.6],
+                "fixedrange": True,
+            },
         ),
     }
 

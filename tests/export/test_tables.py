@@ -24,11 +24,16 @@ def _read(content: bytes) -> pd.DataFrame:
 
 
 def _figure_numbers(figure: dict) -> list[float]:
-    """Every finite number the figure plots on x or y (not dates or labels)."""
+    """Every finite number the figure plots on x or y (not dates or labels); a bar with a base
+    is drawn from its base to base + length, which is the number it plots."""
     found = []
     for trace in figure["data"]:
         for key in ("x", "y"):
-            for value in trace.get(key) or []:
+            values = trace.get(key) or []
+            bases = trace.get("base")
+            if bases is not None and trace.get("orientation", "v") == ("h" if key == "x" else "v"):
+                values = [b + v for b, v in zip(bases, values, strict=True)]
+            for value in values:
                 number = isinstance(value, (int, float)) and not isinstance(value, bool)
                 if number and math.isfinite(value):
                     found.append(float(value))
