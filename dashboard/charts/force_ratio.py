@@ -503,6 +503,7 @@ def equipment_ratio_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 "text": who,
                 "showarrow": False,
                 "font": {"color": "#444444"},
+                "bgcolor": "rgba(255,255,255,0.85)",  # readable across a rule's line
             }
         )
     ticks, tick_text = _ratio_ticks(max(left, right))
