@@ -174,30 +174,27 @@ def measure_name(measure: str) -> str:
     return measure_words(load_catalog()).get(measure, measure.replace("_", " "))
 
 
-# Equipment categories in people's words; a `categories` mapping in equipment.meta.yaml, where
-# present, has the last word.
-CATEGORY_WORDS = {
-    "tanks": "tanks",
-    "afv": "armoured fighting vehicles",
-    "sp_artillery": "self-propelled artillery",
-    "towed_artillery": "towed artillery",
-    "mlrs": "rocket launchers (MLRS)",
-    "aircraft_total": "aircraft, all types",
-    "fighters": "fighters",
-    "attack_aircraft": "attack aircraft",
-    "helicopters": "helicopters",
-    "attack_helicopters": "attack helicopters",
-    "air_defence_systems": "air defence systems",
-    "uav": "UAVs",
-    "naval_total": "naval vessels, all types",
-}
-
-
 def category_words(catalog) -> dict[str, str]:
-    """code -> people's words for every equipment category (see CATEGORY_WORDS)."""
-    meta = getattr(catalog, "meta", {})
+    """code -> people's words, as a label ('Self-propelled artillery'), for the equipment
+    categories: the `categories` mapping of equipment.meta.yaml, its one home. Empty for
+    hand-made catalogs without metadata (see category_name for what is shown then)."""
+    meta = getattr(catalog, "meta", {})  # hand-made catalogs in tests are plain dicts
     stated = meta.get("equipment", {}).get("categories") or {}
-    return {**CATEGORY_WORDS, **{str(k): str(v) for k, v in stated.items()}}
+    return {str(k): str(v) for k, v in stated.items()}
+
+
+def category_name(code: str, words: Mapping[str, str] | None = None) -> str:
+    """One equipment category as a label: its words from the metadata (`words`, by default
+    those of the loaded catalog), else the code with spaces ('sp artillery' -> 'Sp artillery')."""
+    if words is None:
+        words = category_words(load_catalog())
+    return words.get(code) or capitalised(str(code).replace("_", " "))
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: 'Self-propelled artillery' -> 'self-propelled artillery';
+    'UAVs' and 'MLRS' stay as written."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
 def capitalised(text: str) -> str:

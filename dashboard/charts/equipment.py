@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,9 +15,12 @@ from dashboard.charts.common import (
     COUNTRY_A,
     COUNTRY_B,
     YEAR,
+    category_name,
+    category_words,
     chosen_source,
     columns,
     country_name,
+    in_sentence,
     pick,
     source_choice_labels,
     source_param,
@@ -25,10 +29,16 @@ from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number
 from indicators.common import IndicatorError, frame_of
 from indicators.equipment import country_counts, equipment_sources
-from validation import Catalog
+from validation import Catalog, load_catalog
 
-SCALE = Param("scale", "Scale", "choice", "linear", ("linear", "log"))
+SCALE_WORDS = {"linear": "Linear", "log": "Logarithmic (1, 10, 100, 1,000)"}
+SCALE = Param(
+    "scale", "Scale", "choice", "linear", ("linear", "log"), words=lambda v: SCALE_WORDS.get(v, v)
+)
 COUNT_TITLE = "Count (items)"
+# Pixels per category of the counts chart (two bars and their labels), and the characters per
+# line of a category's tick label.
+COUNT_ROW, WRAP = 46, 18
 DIFFER_NAME = "sources differ (whisker: lowest to highest)"
 # Counts on which sources differ that the caption names; the rest are in the hover and CSV.
 SPANS_LISTED = 4
@@ -100,37 +110,71 @@ def _categories(cols: Mapping[str, np.ndarray]) -> list[str]:
     return list(dict.fromkeys(cols["category"]))
 
 
-def _bar(rows: Mapping[str, np.ndarray], country: str) -> dict:
+def _by_count(cols: Mapping[str, np.ndarray]) -> list[str]:
+    """The categories, largest first: by the larger of the two countries' counts (midpoints),
+    then in table order."""
+    most: dict[str, float] = {}
+    for cat, mid in zip(cols["category"], cols["mid"].astype(float), strict=True):
+        most[cat] = max(most.get(cat, 0.0), mid)
+    order = {cat: i for i, cat in enumerate(most)}
+    return sorted(most, key=lambda cat: (-most[cat], order[cat]))
+
+
+def wrapped(label: str, width: int = WRAP) -> str:
+    """A tick label over lines of about `width` characters ('Self-propelled<br>artillery'), so
+    that a narrow screen keeps room for the bars."""
+    lines: list[str] = []
+    for word in label.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def _span_text(low: float, mid: float, high: float) -> str:
+    """A bar's value label: '570', or '500-600' where a range is stated."""
+    return f"{fmt_number(low)}-{fmt_number(high)}" if high > low else fmt_number(mid)
+
+
+def _bar(rows: Mapping[str, np.ndarray], country: str, words: Mapping[str, str]) -> dict:
     low, mid, high = (rows[c].astype(float) for c in ("low", "mid", "high"))
     ranged = (high > low).any()
+    name = country_name(country)
+    labels = [category_name(cat, words) for cat in rows["category"]]
     hover = [
-        f"{country} {cat}: {fmt_number(mid)}"
+        f"{name}, {in_sentence(label)}: {fmt_number(mid)}"
         + (f" ({fmt_number(lo)}-{fmt_number(hi)})" if hi > lo else "")
         + " items"
         + (f"<br>{n} sources: {rep}" if n > 1 else "")
-        for cat, lo, mid, hi, n, rep in zip(
-            rows["category"], low, mid, high, rows["n_sources"], rows["reported"], strict=True
+        for label, lo, mid, hi, n, rep in zip(
+            labels, low, mid, high, rows["n_sources"], rows["reported"], strict=True
         )
     ]
     trace = {
         "type": "bar",
-        "name": country,
+        "orientation": "h",
+        "name": name,
         "offsetgroup": country,
-        "x": rows["category"].tolist(),
-        "y": mid.tolist(),
+        "y": labels,
+        "x": mid.tolist(),
+        "text": [_span_text(lo, m, hi) for lo, m, hi in zip(low, mid, high, strict=True)],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "textfont": {"size": 11},
         "marker": {"color": country_colour(country)},
         "hovertext": hover,
         "hoverinfo": "text",
     }
     if ranged:
-        trace["error_y"] = {
+        trace["error_x"] = {
             "type": "data",
             "symmetric": False,
             "array": (high - mid).tolist(),
             "arrayminus": (mid - low).tolist(),
             "color": "#333333",
             "thickness": 1.5,
-            "width": 5,
+            "width": 4,
         }
     return trace
 
@@ -140,59 +184,102 @@ def _differ(cols: Mapping[str, np.ndarray]) -> np.ndarray:
     return (cols["n_sources"] > 1) & (cols["high"].astype(float) > cols["low"].astype(float))
 
 
-def _differ_marks(rows: Mapping[str, np.ndarray], country: str, first: bool) -> dict:
+def _differ_marks(
+    rows: Mapping[str, np.ndarray], country: str, first: bool, words: Mapping[str, str]
+) -> dict:
     """Open diamonds on the bars whose sources differ, in the country's bar slot; hovering one
     lists every source's count. One legend entry for all countries."""
+    labels = [category_name(cat, words) for cat in rows["category"]]
     return {
         "type": "scatter",
         "mode": "markers",
+        "orientation": "h",
         "name": DIFFER_NAME,
         "legendgroup": "differ",
         "showlegend": first,
         "offsetgroup": country,
-        "x": rows["category"].tolist(),
-        "y": rows["mid"].astype(float).tolist(),
+        "y": labels,
+        "x": rows["mid"].astype(float).tolist(),
         "marker": {
             "symbol": "diamond-open",
-            "size": 13,
+            "size": 12,
             "color": "#333333",
             "line": {"width": 1.5},
         },
         "hovertext": [
-            f"{country} {cat}: sources differ: {rep}"
-            for cat, rep in zip(rows["category"], rows["reported"], strict=True)
+            f"{country_name(country)}, {in_sentence(label)}: sources differ: {rep}"
+            for label, rep in zip(labels, rows["reported"], strict=True)
         ],
         "hoverinfo": "text",
     }
 
 
+def log_ticks(top: float) -> tuple[list[float], list[str]]:
+    """Ticks of a log count axis: the powers of ten from 1 to the first at or above `top`,
+    written with thousands separators (1, 10, 100, 1,000)."""
+    last = max(1, math.ceil(math.log10(max(top, 1.0))))
+    values = [10.0**k for k in range(last + 1)]
+    return values, [fmt_number(v) for v in values]
+
+
+def _count_axis(cols: Mapping[str, np.ndarray], scale: str) -> dict:
+    top = float(np.max(cols["high"].astype(float), initial=1.0))
+    axis: dict[str, Any] = {"title": {"text": COUNT_TITLE}, "type": scale, "automargin": True}
+    if scale == "log":
+        values, text = log_ticks(top)
+        # room on the right for the value labels: a third of a power of ten past the end
+        axis.update(
+            tickmode="array",
+            tickvals=values,
+            ticktext=text,
+            range=[math.log10(0.8), math.log10(max(top, 1.0)) + 0.45],
+        )
+    else:
+        axis.update(tickformat=",d", nticks=5, range=[0, top * 1.22], rangemode="tozero")
+    return axis
+
+
 def equipment_counts_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     cols = columns(data)
+    words = category_words(load_catalog())
     countries = list(dict.fromkeys(cols["country"]))
-    traces = [_bar(pick(cols, cols["country"] == c), c) for c in countries]
+    traces = [_bar(pick(cols, cols["country"] == c), c, words) for c in countries]
     differ = _differ(cols)
     for country in countries:
         mine = differ & (cols["country"] == country)
         if mine.any():
-            traces.append(_differ_marks(pick(cols, mine), country, len(traces) == len(countries)))
+            first = len(traces) == len(countries)
+            traces.append(_differ_marks(pick(cols, mine), country, first, words))
+    order = [category_name(cat, words) for cat in _by_count(cols)]
     return {
         "data": traces,
         "layout": base_layout(
-            height=420,
+            height=COUNT_ROW * len(order) + 150,
             barmode="group",
             scattermode="group",
-            # above the plot: two rows of legend below it would run into the axis title
-            legend={"y": 1.02, "yanchor": "bottom", "x": 0, "xanchor": "left"},
-            xaxis={
-                "title": {"text": "Equipment category"},
-                "categoryorder": "array",
-                "categoryarray": _categories(cols),
+            bargap=0.25,
+            # above the plot, from its left edge: the countries in the order of the bars
+            legend={
+                "orientation": "h",
+                "y": 1.0,
+                "yanchor": "bottom",
+                "x": 0,
+                "xanchor": "left",
+                "traceorder": "normal",
             },
+            margin={"l": 10, "r": 20, "t": 10, "b": 50},
+            xaxis=_count_axis(cols, p["scale"]),
             yaxis={
-                "title": {"text": COUNT_TITLE},
-                "type": p["scale"],
-                # log: label the powers of ten only
-                **({"dtick": 1} if p["scale"] == "log" else {}),
+                # top down: the largest first, and in each category the countries' bars in
+                # the legend's order (A above B)
+                "categoryorder": "array",
+                "categoryarray": order,
+                "autorange": "reversed",
+                "showgrid": False,
+                "tickmode": "array",
+                "tickvals": order,
+                "ticktext": [wrapped(label) for label in order],
+                "title": {"text": ""},
             },
         ),
     }
@@ -200,10 +287,16 @@ def equipment_counts_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
 
 def equipment_counts_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     a, b, year = p["a"], p["b"], p["year"]
+    name_a, name_b = country_name(a), country_name(b)
+    words = category_words(load_catalog())
+
+    def said(cat: str) -> str:  # a category inside a sentence: 'self-propelled artillery'
+        return in_sentence(category_name(cat, words))
+
     cols = columns(data)
     keys = list(zip(cols["country"], cols["category"], strict=True))
     mid = dict(zip(keys, cols["mid"].astype(float).tolist(), strict=True))
-    text = f"Equipment counts of {country_name(a)} and {country_name(b)} in {year}, by category"
+    text = f"Equipment counts of {name_a} and {name_b} in {year}, by category"
     reported = set(cols["country"])
     if a not in reported or b not in reported:
         missing = b if a in reported else a
@@ -213,21 +306,27 @@ def equipment_counts_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     more_a = sum(mid[(a, c)] > mid[(b, c)] for c in both)
     more_b = sum(mid[(b, c)] > mid[(a, c)] for c in both)
     text += (
-        f": {a} has more in {more_a} and {b} in {more_b} of the {len(both)} categories both report"
+        f", largest first: {name_a} has more in {more_a} and {name_b} in {more_b} of the "
+        f"{len(both)} categories both report"
     )
     if (cols["high"].astype(float) > cols["low"].astype(float)).any():
         text += " (comparing midpoints of stated ranges)"
     first = "tanks" if "tanks" in both else (both[0] if both else None)
     if first is not None:
-        text += f"; {first}: {fmt_number(mid[(a, first)])} against {fmt_number(mid[(b, first)])}"
+        text += f"; {said(first)}: {fmt_number(mid[(a, first)])} against "
+        text += f"{fmt_number(mid[(b, first)])}"
     text += "."
-    only = [f"{a if (a, c) in mid else b} ({c})" for c in categories if c not in both]
+    only = [
+        f"{country_name(a if (a, c) in mid else b)} ({said(c)})"
+        for c in categories
+        if c not in both
+    ]
     if only:
         text += f" Reported by one side only: {', '.join(only)}."
     differ = _differ(cols)
     if differ.any():
         spans = [
-            f"{c} {cat} {fmt_number(lo)}-{fmt_number(hi)}"
+            f"{country_name(c)}'s {said(cat)}: {fmt_number(lo)}-{fmt_number(hi)}"
             for c, cat, lo, hi in zip(
                 cols["country"][differ],
                 cols["category"][differ],
@@ -236,7 +335,7 @@ def equipment_counts_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
                 strict=True,
             )
         ]
-        listed = ", ".join(spans[:SPANS_LISTED])
+        listed = "; ".join(spans[:SPANS_LISTED])
         if len(spans) > SPANS_LISTED:
             listed += f" and {len(spans) - SPANS_LISTED} more (each in the CSV)"
         text += (
@@ -247,7 +346,7 @@ def equipment_counts_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     if several > differ.sum():
         agree = several - int(differ.sum())
         text += f" On {agree} count{'s' * (agree != 1)} given by more than one source, they agree."
-    zeros = [f"{c} {cat}" for (c, cat), m in mid.items() if m == 0]
+    zeros = [f"{country_name(c)}'s {said(cat)}" for (c, cat), m in mid.items() if m == 0]
     if p["scale"] == "log" and zeros:
         listed = ", ".join(zeros)
         text += f" Zero counts have no bar on a log scale: {listed}."

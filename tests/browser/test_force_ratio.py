@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.test_equipment import clipped, overlapping, text_boxes
+
 pytestmark = pytest.mark.browser
 DEFAULT_QUERY = (
     "?a=AZE&b=ARM&year=2020&measure=wartime_strength&terrain=general&share_a=100&share_b=100"
@@ -20,7 +22,8 @@ class TestForceRatioPage:
         assert [t["name"] for t in traces] == ["force ratio"]
         assert traces[0]["x"][0] == pytest.approx(135 / 62.5)
         eq = ui.traces("chart-equipment-ratio")
-        assert eq[0]["type"] == "bar" and len(eq[0]["x"]) == 9  # 10 categories, ARM has no fighters
+        assert eq[0]["type"] == "bar"
+        assert sum(len(t["x"]) for t in eq) == 9  # 10 categories, Armenia has no fighters
         assert "Rustamzade" in page.locator("#sources-force-ratio").inner_text()
         assert page.console_errors == []
 
@@ -50,7 +53,7 @@ class TestForceRatioPage:
         page.goto(url)
         caption = ui.caption("force-ratio", "(50% committed: 65,000-70,000)")
         assert "(80%: 48,000-52,000)" in caption
-        assert ui.shown("force-ratio-terrain") == "mountain"
+        assert ui.shown("force-ratio-terrain") == "Mountains (6:1)"
 
     def test_bad_query_value_falls_back_with_a_message(self, live_server, page, ui):
         # Wait for Dash's first controls callback to come back (it rewrites the query): the
@@ -77,3 +80,50 @@ class TestForceRatioPage:
         ) in text
         ui.caption("force-ratio", "Total armed forces: Georgia")
         assert page.console_errors == []
+
+
+def rule_labels(page, graph_id: str) -> dict[str, dict]:
+    """The rules' labels as drawn: text -> font weight and box."""
+    page.locator(f"#{graph_id} .js-plotly-plot .main-svg").first.wait_for()
+    return page.evaluate(
+        """id => Object.fromEntries([...document.getElementById(id)
+              .querySelectorAll('.annotation-text')]
+            .filter(t => t.textContent.includes(':1 '))
+            .map(t => [t.textContent, {bold: !!t.querySelector('tspan[style*="bold"]')}]))""",
+        graph_id,
+    )
+
+
+class TestOnAPhone:
+    @pytest.mark.parametrize("path", ["/force-ratio", "/"])
+    def test_labels_neither_overlap_nor_are_cut_at_390_px(self, live_server, page, ui, path):
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(live_server + path)
+        ui.caption("force-ratio", "ratio 2.00-2.33")
+        for graph in ("chart-force-ratio", "chart-equipment-ratio")[: 2 if path != "/" else 1]:
+            drawn = text_boxes(page, graph)
+            texts = [b["text"] for b in drawn["boxes"]]
+            assert "3:1 prepared defence" in texts and "6:1 mountains" in texts
+            assert overlapping(drawn["boxes"]) == [], graph
+            assert clipped(drawn) == [], graph
+        texts = [b["text"] for b in text_boxes(page, "chart-force-ratio")["boxes"]]
+        assert "2.0-2.3 : 1" in texts  # 130-140k against 60-65k
+        assert "Force ratio, Azerbaijan : Armenia" in texts  # the axis title, whole
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+        assert widths[0] <= widths[1]
+        assert page.console_errors == []
+
+    def test_the_chosen_terrains_rule_is_bold(self, live_server, page, ui):
+        ui.open_settled(live_server + "/force-ratio", DEFAULT_QUERY)
+        labels = rule_labels(page, "chart-force-ratio")
+        assert labels["3:1 prepared defence"]["bold"] and not labels["6:1 mountains"]["bold"]
+        page.locator("#force-ratio-terrain").click()
+        page.get_by_role("option", name="Mountains").click()
+        ui.caption("force-ratio", "6:1 rule for mountain terrain")
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('#chart-force-ratio .annotation-text')]
+                  .some(t => t.textContent === '6:1 mountains'
+                             && t.querySelector('tspan[style*="bold"]'))"""
+        )
+        labels = rule_labels(page, "chart-force-ratio")
+        assert labels["6:1 mountains"]["bold"] and not labels["3:1 prepared defence"]["bold"]

@@ -7,9 +7,17 @@ import csv
 
 import pandas as pd
 import pytest
+import yaml
 
 from dashboard.charts import get_chart, render
-from dashboard.charts.common import COUNTRY_A, COUNTRY_B, YEAR
+from dashboard.charts.common import (
+    COUNTRY_A,
+    COUNTRY_B,
+    YEAR,
+    category_name,
+    category_words,
+    in_sentence,
+)
 from dashboard.charts.equipment import (
     SCALE,
     SOURCE,
@@ -172,28 +180,133 @@ class TestCountsData:
         assert rendered.error and rendered.caption.startswith("No data for this selection")
 
 
+def category_labels() -> dict[str, str]:
+    """code -> words from equipment.meta.yaml read with yaml (an independent route)."""
+    meta = yaml.safe_load((datasets_dir() / "equipment.meta.yaml").read_text(encoding="utf-8"))
+    return meta["categories"]
+
+
+def strings_of(node) -> list[str]:
+    """Every string in a figure dict (trace names, labels, hover texts, titles, annotations)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [t for v in node.values() for t in strings_of(v)]
+    if isinstance(node, list | tuple):
+        return [t for v in node for t in strings_of(v)]
+    return []
+
+
+# Figure keys whose strings are settings, not text a reader sees.
+SETTINGS = {
+    "type",
+    "orientation",
+    "mode",
+    "textposition",
+    "hoverinfo",
+    "xref",
+    "yref",
+    "offsetgroup",
+    "legendgroup",
+}
+
+
+def shown_strings(node) -> list[str]:
+    if isinstance(node, dict):
+        return [t for k, v in node.items() if k not in SETTINGS for t in shown_strings(v)]
+    if isinstance(node, list | tuple):
+        return [t for v in node for t in shown_strings(v)]
+    return strings_of(node)
+
+
+def assert_no_codes(figure: dict, codes) -> None:
+    """No category code with an underscore, and no country code, anywhere a reader sees."""
+    text = " ".join(shown_strings(figure))
+    for code in codes:
+        assert code not in text, code
+
+
+class TestCategoryWords:
+    def test_every_category_of_the_schema_has_words_in_the_metadata(self, catalog):
+        from validation.schemas import Equipment
+
+        allowed = set(
+            Equipment.to_schema().columns["category"].checks[0].statistics["allowed_values"]
+        )
+        labels = category_labels()
+        assert set(labels) == allowed
+        assert category_words(catalog) == labels
+        for words in labels.values():
+            assert words[:1].isupper() and "_" not in words
+
+    def test_names_come_from_the_metadata_with_a_fallback(self):
+        assert category_name("sp_artillery") == "Self-propelled artillery"
+        assert category_name("mlrs") == category_labels()["mlrs"]
+        # a hand-made catalog without metadata: the code's words
+        assert category_name("sp_artillery", category_words({})) == "Sp artillery"
+        assert category_name("new_kind", {}) == "New kind"
+        assert in_sentence("Self-propelled artillery") == "self-propelled artillery"
+        assert in_sentence("UAVs") == "UAVs"
+
+
 class TestCountsFigure:
-    def test_grouped_bars_per_country(self, aze_arm):
+    def test_horizontal_bars_per_country_in_country_colours(self, aze_arm):
         fig = equipment_counts_figure(aze_arm, AZE_ARM)
-        assert [t["name"] for t in fig["data"]] == ["AZE", "ARM"]
+        assert [t["name"] for t in fig["data"]] == ["Azerbaijan", "Armenia"]
         aze, arm = fig["data"]
         assert aze["type"] == arm["type"] == "bar" and fig["layout"]["barmode"] == "group"
-        assert aze["marker"]["color"] == country_colour("AZE")
-        assert arm["marker"]["color"] == country_colour("ARM")
+        assert aze["orientation"] == arm["orientation"] == "h"
+        assert aze["marker"]["color"] == country_colour("AZE") == "#0072B2"
+        assert arm["marker"]["color"] == country_colour("ARM") == "#D55E00"
+        words = category_labels()
         file_aze, file_arm = counts_in_file("AZE", 2020), counts_in_file("ARM", 2020)
-        assert dict(zip(aze["x"], aze["y"], strict=True)) == file_aze
-        assert dict(zip(arm["x"], arm["y"], strict=True)) == file_arm
-        assert "error_y" not in aze  # single values: no bars
+        assert dict(zip(aze["y"], aze["x"], strict=True)) == {
+            words[c]: n for c, n in file_aze.items()
+        }
+        assert dict(zip(arm["y"], arm["x"], strict=True)) == {
+            words[c]: n for c, n in file_arm.items()
+        }
+        assert "error_x" not in aze  # single values: no whiskers
+
+    def test_value_labels_read_the_counts(self, aze_arm):
+        aze = equipment_counts_figure(aze_arm, AZE_ARM)["data"][0]
+        shown = dict(zip(aze["y"], aze["text"], strict=True))
+        assert shown["Armoured fighting vehicles"] == "1,451"  # 1451 in the file
+        assert shown["Tanks"] == "570"
+
+    def test_categories_sorted_by_count_largest_at_the_top(self, aze_arm):
+        layout = equipment_counts_figure(aze_arm, AZE_ARM)["layout"]
+        a, b = counts_in_file("AZE", 2020), counts_in_file("ARM", 2020)
+        larger = {c: max(a[c], b.get(c, 0)) for c in a}
+        # by hand: afv 1451, tanks 570, towed 227, sp 187, mlrs 162, aircraft 147, ...
+        expected = sorted(larger, key=lambda c: -larger[c])
+        assert expected[:3] == ["afv", "tanks", "towed_artillery"]
+        words = category_labels()
+        assert layout["yaxis"]["categoryarray"] == [words[c] for c in expected]
+        assert layout["yaxis"]["autorange"] == "reversed"  # the first at the top
+        assert "Self-propelled<br>artillery" in layout["yaxis"]["ticktext"]
+
+    def test_no_code_a_reader_would_see(self, aze_arm):
+        for scale in ("linear", "log"):
+            fig = equipment_counts_figure(aze_arm, {**AZE_ARM, "scale": scale})
+            assert_no_codes(fig, ["_", "afv", "AZE", "ARM", "mlrs"])
 
     @pytest.mark.parametrize("scale", ["linear", "log"])
     def test_count_axis(self, aze_arm, scale):
         layout = equipment_counts_figure(aze_arm, {**AZE_ARM, "scale": scale})["layout"]
-        assert layout["yaxis"]["title"]["text"] == "Count (items)"
-        assert layout["yaxis"]["type"] == scale
-        assert layout["yaxis"].get("dtick") == (1 if scale == "log" else None)  # powers of ten
-        assert layout["xaxis"]["categoryarray"][:2] == ["tanks", "afv"]
+        axis = layout["xaxis"]
+        assert axis["title"]["text"] == "Count (items)"
+        assert axis["type"] == scale
+        assert layout["legend"]["orientation"] == "h" and layout["legend"]["yanchor"] == "bottom"
 
-    def test_error_bars_where_a_range_is_stated(self):
+    def test_log_axis_ticks_are_powers_of_ten_with_separators(self, aze_arm):
+        axis = equipment_counts_figure(aze_arm, {**AZE_ARM, "scale": "log"})["layout"]["xaxis"]
+        # the largest count is 1,451: ticks 1 to 10,000
+        assert axis["tickvals"] == [1, 10, 100, 1000, 10000]
+        assert axis["ticktext"] == ["1", "10", "100", "1,000", "10,000"]
+        assert 10 ** axis["range"][1] > 1451  # the longest bar and its label fit
+
+    def test_whiskers_where_a_range_is_stated(self):
         cat = equipment(
             [
                 ("AZE", "tanks", None, 500, 600, "s"),
@@ -203,10 +316,11 @@ class TestCountsFigure:
         )
         data = equipment_counts_data(cat, AZE_ARM)
         aze, arm = equipment_counts_figure(data, AZE_ARM)["data"]
-        assert aze["y"] == [550, 20]
-        assert aze["error_y"]["array"] == [50, 0] and aze["error_y"]["arrayminus"] == [50, 0]
+        assert aze["x"] == [550, 20]
+        assert aze["error_x"]["array"] == [50, 0] and aze["error_x"]["arrayminus"] == [50, 0]
+        assert aze["text"] == ["500-600", "20"]  # the range, honestly
         assert "500-600" in aze["hovertext"][0]
-        assert "error_y" not in arm
+        assert "error_x" not in arm
 
 
 class TestCountsCaption:
@@ -216,14 +330,16 @@ class TestCountsCaption:
         more_a = sum(a[c] > b[c] for c in a)
         more_b = sum(b[c] > a[c] for c in a)
         assert (more_a, more_b) == (9, 1)  # ARM has more attack helicopters (20 against 17)
-        assert f"AZE has more in {more_a} and ARM in {more_b} of the 10 categories" in caption
+        assert (
+            f"Azerbaijan has more in {more_a} and Armenia in {more_b} of the 10 categories"
+        ) in caption
         assert "tanks: 570 against 110" in caption
         assert caption.startswith("Equipment counts of Azerbaijan and Armenia in 2020")
         assert "log scale" not in caption
 
     def test_log_scale_names_zero_counts(self, aze_arm):
         caption = equipment_counts_caption(aze_arm, {**AZE_ARM, "scale": "log"})
-        assert "Zero counts have no bar on a log scale: ARM fighters." in caption
+        assert "Zero counts have no bar on a log scale: Armenia's fighters." in caption
 
     def test_one_side_only(self):
         cat = equipment(
@@ -234,10 +350,12 @@ class TestCountsCaption:
             ]
         )
         caption = equipment_counts_caption(equipment_counts_data(cat, AZE_ARM), AZE_ARM)
-        assert "AZE has more in 1 and ARM in 0 of the 1 categories both report" in caption
+        assert (
+            "Azerbaijan has more in 1 and Armenia in 0 of the 1 categories both report" in caption
+        )
         assert "(comparing midpoints of stated ranges)" in caption
         assert "tanks: 550 against 100" in caption
-        assert "Reported by one side only: AZE (uav)." in caption
+        assert "Reported by one side only: Azerbaijan (UAVs)." in caption
 
     def test_country_without_counts_that_year(self, catalog):
         params = {**AZE_ARM, "b": "GEO", "year": 2018}
@@ -265,8 +383,8 @@ class TestPageLayout:
         div = page.layout(a="AZE", b="GEO", scale="log")
         assert div["equipment-scale"].value == "log"
         counts = div["chart-equipment-counts"].figure
-        assert [t["name"] for t in counts["data"]] == ["AZE", "GEO"]
-        assert counts["layout"]["yaxis"]["type"] == "log"
+        assert [t["name"] for t in counts["data"]] == ["Azerbaijan", "Georgia"]
+        assert counts["layout"]["xaxis"]["type"] == "log"
         assert div["chart-equipment-ratio"].figure["data"][0]["type"] == "bar"
 
 

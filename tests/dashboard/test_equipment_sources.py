@@ -94,16 +94,17 @@ class TestSpanAcrossSources:
     def test_figure_draws_whiskers_and_diamonds_where_sources_differ(self, small_import):
         rendered = render("equipment-counts", DEFAULTS)
         traces = rendered.figure["data"]
-        assert [t["name"] for t in traces] == ["AZE", "ARM", DIFFER_NAME, DIFFER_NAME]
+        assert [t["name"] for t in traces] == ["Azerbaijan", "Armenia", DIFFER_NAME, DIFFER_NAME]
         aze = traces[0]
-        i = aze["x"].index("aircraft_total")
-        assert aze["y"][i] == 443.5
-        assert (aze["error_y"]["arrayminus"][i], aze["error_y"]["array"][i]) == (296.5, 296.5)
+        i = aze["y"].index("Aircraft, all types")  # aircraft_total in words
+        assert aze["x"][i] == 443.5
+        assert (aze["error_x"]["arrayminus"][i], aze["error_x"]["array"][i]) == (296.5, 296.5)
+        assert aze["text"][i] == "147-740"  # the span the sources give
         assert "2 sources: GFP 2020 (workbook): 147" in aze["hovertext"][i]
         diamonds = traces[2]
-        assert "aircraft_total" in diamonds["x"] and "tanks" not in diamonds["x"]
+        assert "Aircraft, all types" in diamonds["y"] and "Tanks" not in diamonds["y"]
         assert [t.get("showlegend") for t in traces[2:]] == [True, False]
-        assert "AZE aircraft_total 147-740" in rendered.caption
+        assert "Azerbaijan's aircraft, all types: 147-740" in rendered.caption
 
     def test_ratio_of_spans(self, small_import):
         data = render("equipment-ratio", RATIO_DEFAULTS).data.set_index("category")
@@ -207,6 +208,7 @@ class TestPublicWorkbook:
         assert len(both) == 20 and set(both["source_id"]) == {BOTH}
         assert (both["low"] == both["high"]).all() and (both["n_sources"] == 2).all()
         fig = equipment_counts_figure(data, DEFAULTS)
-        assert [t["name"] for t in fig["data"]] == ["AZE", "ARM"]  # no diamonds: no dispute
+        # no diamonds: no dispute
+        assert [t["name"] for t in fig["data"]] == ["Azerbaijan", "Armenia"]
         assert "On 20 counts given by more than one source, they agree." in rendered.caption
         assert render("equipment-ratio", RATIO_DEFAULTS).error is None

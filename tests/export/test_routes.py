@@ -48,6 +48,7 @@ def test_index_lists_every_chart_with_its_parameters(client):
         "kind": "choice",
         "default": "general",
         "allowed": ["general", "mountain"],
+        "labels": ["General (3:1 for a prepared defence)", "Mountains (6:1)"],  # in words
     }
     assert (params["year"]["min"], params["year"]["max"], params["year"]["default"]) == (
         1816,

@@ -25,10 +25,17 @@ def _read(content: bytes) -> pd.DataFrame:
 
 def _figure_numbers(figure: dict) -> list[float]:
     """Every finite number the figure plots on x or y (not dates or labels); a point whose
-    other coordinate is None is not drawn (it breaks a line: a missing edition)."""
+    other coordinate is None is not drawn (it breaks a line: a missing edition); a bar with a
+    base is drawn from its base to base + length, which is the number it plots."""
     found = []
     for trace in figure["data"]:
         xs, ys = trace.get("x") or [], trace.get("y") or []
+        bases = trace.get("base")
+        if bases is not None:
+            if trace.get("orientation", "v") == "h":
+                xs = [b + v for b, v in zip(bases, xs, strict=True)]
+            else:
+                ys = [b + v for b, v in zip(bases, ys, strict=True)]
         drawn = len(xs) == len(ys)
         for values, others in ((xs, ys), (ys, xs)):
             for i, value in enumerate(values):
