@@ -16,6 +16,7 @@ from dash import Input, Output, dcc, html
 
 from dashboard.charts import Rendered, derived, forget_rendered, get_chart, render
 from dashboard.cite import citations, short_label
+from dashboard.export.embed import frame_height
 from dashboard.geo import ASSET_FOLDER, is_geo
 from dashboard.params import Param, ParamError, parse_query, settle, to_query
 from dashboard.style import plotly_config
@@ -127,8 +128,10 @@ def _links(slug: str, frozen: tuple, origin: str) -> tuple[tuple[str, ...], str]
     # The query is URL-encoded and its '&name=' stays literal inside an attribute (HTML5),
     # so the src is left readable; the origin comes from the Host header: escape it.
     src = f"{escape(origin)}/chart/{slug}{query}"
+    # as tall as the chart with its title and caption need (dashboard.export.embed)
+    height = frame_height(render(slug, dict(frozen)))
     snippet = (
-        f'<iframe src="{src}" width="100%" height="520" style="border:0" '
+        f'<iframe src="{src}" width="100%" height="{height}" style="border:0" '
         f'title="{escape(chart.title)}" loading="lazy"></iframe>'
     )
     return hrefs, snippet

@@ -590,13 +590,20 @@ def rank_gap_data(catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     a, b = chosen[:2]
     rankings = _table(catalog, p)
     listed = _listed(rankings, index)
+    named = INDEX_NAMES.get(index, index)
     for country in (a, b):
         if country not in listed:
-            raise IndicatorError(f"{country} has no rows in the {index} rankings")
+            raise IndicatorError(
+                f"{country_name(country)} is not ranked in the {named}; choose another country "
+                "or index"
+            )
     parts = [_country_series(rankings, index, c) for c in (a, b)]
     for country, part in zip((a, b), parts, strict=True):
         if not part["rank"].notna().any():
-            raise IndicatorError(f"{country} has no {index} rank in any edition")
+            raise IndicatorError(
+                f"{country_name(country)} has no {named} rank in any edition; choose another "
+                "country or index"
+            )
     gap = rank_gap_columns(parts, a, b)
     n = len(gap["edition"])
     if not n:

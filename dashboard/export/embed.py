@@ -11,7 +11,7 @@ import math
 from dashboard.charts import Rendered
 from dashboard.export.figures import full_view_query, script_json
 from dashboard.geo import ASSET_FOLDER, is_geo
-from dashboard.style import FONT
+from dashboard.style import FONT, plotly_config
 
 # Relative to /chart/<slug>, so it also works when the app is served under a prefix.
 PLOTLY_JS_URL = "plotly.min.js"
@@ -70,7 +70,7 @@ def embed_page(rendered: Rendered, query: str | None = None) -> str:
     layout.pop("height", None)
     layout["autosize"] = True
     figure = {**rendered.figure, "layout": layout}
-    config = {"responsive": True, "displaylogo": False}
+    config = plotly_config()
     if is_geo(figure):
         config["topojsonURL"] = TOPOJSON_URL
     return f"""<!DOCTYPE html>

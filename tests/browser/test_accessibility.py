@@ -42,11 +42,12 @@ def _patient(page) -> None:
 
 
 def _open(page, url: str) -> None:
-    """Open a page and wait until Dash has drawn it and plotly its charts."""
+    """Open a page and wait until Dash has drawn it (or the embed page its chart) and plotly
+    every chart on it."""
     page.goto(url)
-    page.wait_for_load_state("networkidle")
     page.wait_for_function(
-        "() => !document.querySelector('._dash-loading') && "
+        "() => (document.querySelector('#page h1') || document.querySelector('#chart')) && "
+        "!document.querySelector('._dash-loading') && "
         "[...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))"
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import re
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -143,7 +144,21 @@ class TestEmbed:
         snippet = box.input_value()
         src = f"{live_server}/chart/force-ratio{DEFAULT_QUERY}"
         assert snippet.startswith(f'<iframe src="{src}"')
-        assert snippet.endswith("</iframe>") and 'height="520"' in snippet
+        assert snippet.endswith("</iframe>")
+        # the frame is as tall as the embed page needs at about 700 px wide: all of it shown,
+        # little empty space below
+        height = int(re.search(r'height="(\d+)"', snippet).group(1))
+        frame = page.context.new_page()
+        frame.set_viewport_size({"width": 700, "height": height})
+        frame.goto(src)
+        frame.locator("#chart .main-svg").first.wait_for()
+        used = frame.evaluate(
+            "() => Math.max(...[...document.body.children]"
+            ".map(e => e.getBoundingClientRect().bottom))"
+        )
+        assert frame.evaluate("() => document.documentElement.scrollHeight") <= height
+        assert height - 120 < used <= height, (used, height)
+        frame.close()
         assert "Force ratio against doctrine" in _get(src).decode()  # the embed page, not Dash's
         # selectable: the whole snippet can be selected for copying
         box.focus()

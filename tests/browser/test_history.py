@@ -53,7 +53,9 @@ def test_without_cdb90_the_page_says_how_to_import_it(case_server, page, ui):
     )
     caption = ui.caption("history-fit", "milbal import cdb90 PATH/TO/cdb90")
     assert "No data for this selection" in caption
-    assert ui.traces("chart-history-fit") == []
+    # nothing to draw: the message alone, no empty chart box and no downloads
+    assert not page.locator("#chart-history-fit").is_visible()
+    assert not page.locator("#block-history-fit .chart-exports").is_visible()
     # the rank claim needs no import
     assert ui.names("chart-claims-ranks") == ["published figures (other sources)", "essay"] * 2
     assert "Evidence needs CDB90" in page.locator("#claim-mountain").inner_text()

@@ -500,9 +500,9 @@ class TestRankGap:
         assert rendered.figure["data"] == []
 
     def test_country_without_ranks(self, catalog):
-        with pytest.raises(IndicatorError, match="GEO has no gfp rank in any edition"):
+        with pytest.raises(IndicatorError, match="Georgia has no Global Firepower rank in any"):
             rank_gap_data(catalog, {"index": "gfp", "countries": ("AZE", "GEO")})
-        with pytest.raises(IndicatorError, match="GEO has no rows in the gmi rankings"):
+        with pytest.raises(IndicatorError, match="Georgia is not ranked in the Global Mil"):
             rank_gap_data(catalog, {"index": "gmi", "countries": ("AZE", "GEO")})
 
     def test_never_ranked_together(self):
