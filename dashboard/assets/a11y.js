@@ -141,6 +141,17 @@
         });
     }
 
+    /* The skip link moves focus to the page itself (not only the view), so that the next
+       Tab reaches the page's first control; the URL keeps no "#page". */
+    document.addEventListener("click", function (event) {
+        const link = event.target.closest && event.target.closest(".skip-link");
+        const main = document.getElementById("page");
+        if (link && main) {
+            event.preventDefault();
+            main.focus();
+        }
+    });
+
     if (document.readyState === "loading") {
         document.addEventListener("DOMContentLoaded", start);
     } else {

@@ -10,6 +10,7 @@ import contextlib
 import functools
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -98,6 +99,22 @@ def _message_figure(text: str) -> dict:
     }
 
 
+_CODE = re.compile(r"\b[A-Z]{3}\b")
+# Words in a message that already say what to do.
+_ADVICE = ("choose", "import", "fetch", "pick", "select")
+
+
+def in_words(message: str) -> str:
+    """A chart's "no data" message for a reader: country codes named ("Iceland (ISL)"), and,
+    where the message does not say what to do, the advice to choose other values."""
+    from dashboard.charts.common import country_label
+
+    text = _CODE.sub(lambda m: country_label(m.group(0)), message)
+    if not any(word in text.lower() for word in _ADVICE):
+        text = text.rstrip(".") + ". Choose other countries, another year or other settings."
+    return text
+
+
 def _frozen(params: Mapping[str, Any]) -> tuple:
     return tuple(sorted(params.items()))
 
@@ -115,7 +132,7 @@ def _render(slug: str, frozen: tuple) -> Rendered:
     try:
         data = chart.data(catalog, params)
     except IndicatorError as exc:
-        message = f"No data for this selection: {exc}"
+        message = f"No data for this selection: {in_words(str(exc))}"
         return Rendered(
             chart, params, pd.DataFrame(), _message_figure(message), message, (), "", error=str(exc)
         )
