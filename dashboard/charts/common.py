@@ -255,3 +255,17 @@ def concat_rows(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         arrays[name] = np.concatenate(pieces) if same else column_array(out[name])
     remember_arrays(out, arrays)
     return out
+
+
+def vertical_line(x: Any, line: Mapping[str, Any], xref: str = "x") -> dict[str, Any]:
+    """A plotly shape: a vertical line at `x` across the whole plot height (a rule, a year)."""
+    return {
+        "type": "line",
+        "xref": xref,
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": dict(line),
+    }

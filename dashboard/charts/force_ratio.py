@@ -23,6 +23,7 @@ from dashboard.charts.common import (
     in_sentence,
     measure_name,
     pick,
+    vertical_line,
 )
 from dashboard.charts.equipment import SOURCE, chosen_source, wrapped
 from dashboard.params import Param
@@ -168,18 +169,7 @@ def _rule_marks(
         shown = rgba(colour, 0.55) if faint else colour
         dash = "solid" if terrain == chosen else "dash"
         width = 3 if terrain == chosen else 1.5
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": ratio,
-                "x1": ratio,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": shown, "width": width, "dash": dash},
-            }
-        )
+        shapes.append(vertical_line(ratio, {"color": shown, "width": width, "dash": dash}))
         text = RULE_LABELS.get(terrain, f"{ratio:g}:1")
         right = where(ratio) > 0.5
         notes.append(

@@ -20,6 +20,7 @@ from dashboard.charts.common import (
     pick,
     rounded,
     source_choice_labels,
+    vertical_line,
 )
 from dashboard.style import RULE_COLOURS, base_layout, country_colour, fmt_number, rgba
 from indicators.common import IndicatorError, join_sources
@@ -291,18 +292,7 @@ def _rule_and_case_shapes(cols: Mapping[str, np.ndarray]) -> tuple[list[dict], l
         ratio = float(cols["ratio"][i])
         terrain = "mountain" if "mountain" in str(cols["terrain"][i]) else "general"
         colour = RULE_COLOURS[terrain]
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": ratio,
-                "x1": ratio,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": colour, "width": 1.5, "dash": "dot"},
-            }
-        )
+        shapes.append(vertical_line(ratio, {"color": colour, "width": 1.5, "dash": "dot"}))
         notes.append(
             {
                 "x": np.log10(ratio),
@@ -460,18 +450,7 @@ def history_coefficients_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dic
         "layout": base_layout(
             height=320,
             showlegend=False,
-            shapes=[
-                {
-                    "type": "line",
-                    "xref": "x",
-                    "yref": "paper",
-                    "x0": 0,
-                    "x1": 0,
-                    "y0": 0,
-                    "y1": 1,
-                    "line": {"color": "#999999", "width": 1, "dash": "dash"},
-                }
-            ],
+            shapes=[vertical_line(0, {"color": "#999999", "width": 1, "dash": "dash"})],
             margin={"t": 20, "b": 40},
             xaxis={
                 "title": {"text": "Effect on the log-odds<br>of attacker success", "standoff": 8},
