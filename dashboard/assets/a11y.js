@@ -120,20 +120,13 @@
         repairToolbars(root);
     }
 
-    let pending = false;
-    function schedule() {
-        if (!pending) {
-            pending = true;
-            window.requestAnimationFrame(function () {
-                pending = false;
-                repair(document);
-            });
-        }
-    }
-
+    /* Repaired in the observer's callback (a microtask, before the next task or paint sees
+       the new elements); the attributes it sets call it once more, to find nothing to do. */
     function start() {
         repair(document);
-        new MutationObserver(schedule).observe(document.body, {
+        new MutationObserver(function () {
+            repair(document);
+        }).observe(document.body, {
             subtree: true,
             childList: true,
             attributes: true,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import itertools
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import axe_playwright_python
 import pytest
@@ -56,11 +57,18 @@ DRAWN_JS = """() => {
 }"""
 
 
+# Parts Dash loads on demand after the page's first drawing, to wait for before checking.
+LATE_PARTS = {"/data": "#data-upload input[type=file]"}
+
+
 def _open(page, url: str) -> None:
-    """Open a page and wait until Dash has drawn it (or the embed page its chart) and plotly
-    every chart on it."""
+    """Open a page and wait until Dash has drawn it (or the embed page its chart), plotly
+    every chart on it, and the parts it loads on demand are there."""
     page.goto(url)
     page.wait_for_function(DRAWN_JS)
+    late = LATE_PARTS.get(urlsplit(url).path)
+    if late:
+        page.locator(late).wait_for(state="attached")
 
 
 def _serious(page) -> list[str]:
