@@ -115,7 +115,7 @@ def stop(server: Server) -> None:
 class Load:
     """One page load as Chromium's network events tell it."""
 
-    requests: int = 0
+    requests: int = 0  # responses received
     wire_bytes: int = 0  # encodedDataLength summed
     from_cache: int = 0  # requests the browser's cache answered (disk or memory)
     revalidated: int = 0  # 304 Not Modified
@@ -133,7 +133,6 @@ def measure(context, url: str, timeout_ms: float = 90_000) -> Load:
     encoded: dict[str, str] = {}
 
     def finished(event: dict) -> None:
-        load.requests += 1
         size = int(event.get("encodedDataLength", 0))
         load.wire_bytes += size
         rid = event["requestId"]
@@ -142,6 +141,7 @@ def measure(context, url: str, timeout_ms: float = 90_000) -> Load:
 
     def received(event: dict) -> None:
         response = event["response"]
+        load.requests += 1
         urls[event["requestId"]] = response.get("url", "")
         if response.get("fromDiskCache") or response.get("fromPrefetchCache"):
             cached.add(event["requestId"])
