@@ -17,7 +17,12 @@ from dashboard import pages
 from dashboard.cache import init_cache
 from dashboard.components import query_of
 from dashboard.export.routes import inline_script_hashes
-from dashboard.routes import SCRIPT_HASHES, register_routes
+from dashboard.routes import (
+    SCRIPT_HASHES,
+    compress_config,
+    compression_enabled,
+    register_routes,
+)
 
 _HERE = Path(__file__).resolve().parent
 
@@ -95,9 +100,16 @@ class MilbalDash(Dash):
 
 def create_app() -> Dash:
     """The dashboard with every page; serves its scripts and styles itself (no CDN). Raises
-    dashboard.cache.CacheConfigError when MILBAL_CACHE_URL is not a usable address."""
+    dashboard.cache.CacheConfigError when MILBAL_CACHE_URL is not a usable address. Responses
+    are compressed (brotli or gzip; dashboard.routes.compress_config) unless MILBAL_COMPRESS=0."""
+    # The Flask server made here so that flask-compress, which Dash installs on it, reads our
+    # settings (Dash's own would leave brotli out).
+    server = flask.Flask(__name__)
+    server.config.update(compress_config())
     app = MilbalDash(
         __name__,
+        server=server,
+        compress=compression_enabled(),
         assets_folder=str(_HERE / "assets"),
         serve_locally=True,
         title=SITE,

@@ -1,9 +1,15 @@
-"""Plain HTTP routes beside the Dash pages (table downloads), and the security headers every
-response carries."""
+"""Plain HTTP routes beside the Dash pages (table downloads), the security headers every
+response carries, and how responses travel: compressed (brotli or gzip, as the browser accepts)
+and, for files whose URL changes with their content, cached by the browser for a year."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, send_file
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dash.fingerprint import check_fingerprint
+from flask import Flask, Request, Response, abort, request, send_file
 
 from dashboard.export.routes import content_security_policy, register_export_routes
 from validation import datasets_dir, load_catalog
@@ -17,6 +23,93 @@ SECURITY_HEADERS = {
 }
 SCRIPT_HASHES = "MILBAL_SCRIPT_HASHES"
 
+# MILBAL_COMPRESS=0 serves every response as it is (the page weight benchmark's baseline).
+COMPRESS_ENV = "MILBAL_COMPRESS"
+SUITES = "/_dash-component-suites/"
+ASSETS = "/assets/"
+PLOTLY_JS_ROUTE = "/chart/plotly.min.js"
+# A URL that names its content (Dash's fingerprinted suites, an asset's ?m=<mtime>, the embed
+# page's plotly.min.js?v=<digest>): the browser keeps it a year and never asks again.
+IMMUTABLE = "public, max-age=31536000, immutable"
+# A URL that does not (world_110m.json, which plotly.js fetches by name; the chunks Dash's
+# scripts load by name, async-graph.js and the pages' plotly.min.js): kept, but asked again
+# each time (ETag / Last-Modified: 304 Not Modified when unchanged).
+REVALIDATE = "public, no-cache"
+
+
+def compression_enabled() -> bool:
+    return os.environ.get(COMPRESS_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+def _static_key(req: Request) -> str:
+    """The key of a response whose compressed form may be kept for the process's life: a
+    component suite (Dash serves one file per path, whatever the fingerprint says) or the
+    embed page's plotly.js. Anything else (pages, callbacks, exports) is compressed afresh."""
+    path = req.path
+    if path.startswith(SUITES):
+        return "static:" + check_fingerprint(path)[0]
+    if path == PLOTLY_JS_ROUTE:
+        return "static:" + path
+    return ""
+
+
+class StaticCompressCache:
+    """flask-compress's cache of compressed bodies, holding only the static files'
+    (_static_key): plotly.js takes 0.2 s to compress, once per process rather than per
+    request. Bounded, so that made-up fingerprints cannot grow it."""
+
+    MAX_ENTRIES = 128
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self._store.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if ";static:" in key and (key in self._store or len(self._store) < self.MAX_ENTRIES):
+            self._store[key] = value
+
+
+def compress_config() -> Mapping[str, Any]:
+    """flask-compress's settings (Dash's compress=True installs it): brotli where the browser
+    takes it, else gzip; text, JSON, JavaScript, CSV and SVG (not PNG, PDF or PPTX, compressed
+    already); Flask's streamed files (assets, table downloads) compressed as they stream and
+    still answered 304 when unchanged."""
+    return {
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/plain",
+            "text/csv",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "image/svg+xml",
+            "image/x-icon",
+            "image/vnd.microsoft.icon",
+        ],
+        "COMPRESS_BR_LEVEL": 5,
+        "COMPRESS_CACHE_BACKEND": StaticCompressCache,
+        "COMPRESS_CACHE_KEY": _static_key,
+        # Dash names its assets blueprint _dash_assets
+        "COMPRESS_STREAMING_ENDPOINT_CONDITIONAL": ["static", "_dash_assets.static", "table_csv"],
+    }
+
+
+def cache_control(path: str, query: Mapping[str, str], response: Response) -> None:
+    """Cache-Control for the static files (IMMUTABLE or REVALIDATE); the rest as it is."""
+    if response.status_code not in (200, 304):
+        return
+    if path.startswith(SUITES):
+        # the chunks Dash's scripts load by name (async-graph.js, plotly.min.js) carry an ETag
+        fingerprinted = check_fingerprint(path)[1]
+        response.headers["Cache-Control"] = IMMUTABLE if fingerprinted else REVALIDATE
+    elif path.startswith(ASSETS):
+        response.headers["Cache-Control"] = IMMUTABLE if query.get("m") else REVALIDATE
+
 
 def register_routes(server: Flask) -> None:
     register_export_routes(server)
@@ -28,6 +121,7 @@ def register_routes(server: Flask) -> None:
         (server.config[SCRIPT_HASHES], computed at start-up by dashboard.factory)."""
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        cache_control(request.path, request.args, response)
         if "Content-Security-Policy" not in response.headers:
             scripts = server.config.get(SCRIPT_HASHES, ())
             response.headers["Content-Security-Policy"] = content_security_policy("'self'", scripts)

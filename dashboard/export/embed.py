@@ -4,19 +4,34 @@ comes from this app. frame_height says how tall an iframe shows it all without e
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import json
 import math
 
 from dashboard.charts import Rendered
-from dashboard.export.figures import full_view_query, script_json
+from dashboard.export.figures import full_view_query, plotly_js, script_json
 from dashboard.geo import ASSET_FOLDER, is_geo
 from dashboard.style import FONT, plotly_config
 
 # Relative to /chart/<slug>, so it also works when the app is served under a prefix.
 PLOTLY_JS_URL = "plotly.min.js"
+
 # Where a map's plotly.js reads the world outlines: this app's asset (dashboard.geo).
 TOPOJSON_URL = "../assets/" + ASSET_FOLDER
+
+
+@functools.cache
+def plotly_js_version() -> str:
+    """A digest of the plotly.js served: the embed page names it in the script's URL, which
+    the browser may then keep for good (a new plotly.js is a new URL)."""
+    return hashlib.sha256(plotly_js()).hexdigest()[:16]
+
+
+def plotly_js_url() -> str:
+    return f"{PLOTLY_JS_URL}?v={plotly_js_version()}"
+
 
 EMBED_STYLE = """
 html, body { height: 100%%; margin: 0; }
@@ -80,7 +95,7 @@ def embed_page(rendered: Rendered, query: str | None = None) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(chart.title)}</title>
 <style>{style}</style>
-<script src="{e(PLOTLY_JS_URL)}"></script>
+<script src="{e(plotly_js_url())}"></script>
 </head>
 <body>
 <h1>{e(chart.title)}</h1>

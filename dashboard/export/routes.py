@@ -16,7 +16,7 @@ from flask import Flask, Response, request
 from dashboard.cache import cached_bytes, export_key
 from dashboard.charts import Chart, get_chart, load_charts, render
 from dashboard.export import FORMATS, NoData, export_chart
-from dashboard.export.embed import embed_page
+from dashboard.export.embed import embed_page, plotly_js_version
 from dashboard.export.figures import (
     DEFAULT_HEIGHT,
     DEFAULT_SCALE,
@@ -203,9 +203,15 @@ def register_export_routes(server: Flask) -> None:
 
     @server.get("/chart/plotly.min.js")
     def chart_plotly_js():
+        """plotly.js for the embed page: kept a year under the URL the page names (its digest
+        in ?v=), else revalidated (ETag); compressed like every response."""
         response = Response(plotly_js(), 200, mimetype="text/javascript")
-        response.headers["Cache-Control"] = "public, max-age=86400"
-        return response
+        immutable = request.args.get("v") == plotly_js_version()
+        response.headers["Cache-Control"] = (
+            "public, max-age=31536000, immutable" if immutable else "public, no-cache"
+        )
+        response.add_etag()
+        return response.make_conditional(request)
 
     @server.get("/chart/<slug>.<any(csv, png, svg, pdf, html, json):ext>")
     def chart_export(slug: str, ext: str):

@@ -168,7 +168,7 @@ def test_embed_page(client):
     for text in (rendered.chart.title, rendered.caption, rendered.source_line):
         assert text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in page
     assert 'href="/force-ratio?a=ARM&amp;b=AZE&amp;year=2020&amp;terrain=mountain' in page
-    assert '<script src="plotly.min.js">' in page
+    assert '<script src="plotly.min.js?v=' in page
     # The script the page names is served by the app, relative to /chart/<slug>.
     script = client.get("/chart/plotly.min.js")
     assert script.status_code == 200 and b"plotly.js v" in script.data[:200]
