@@ -16,8 +16,9 @@ from dashboard.charts import derived
 from dashboard.charts.common import country_name, measure_name
 from dashboard.charts.force_ratio import MEASURE, STRENGTH_A, STRENGTH_B, STRENGTH_YEAR, strengths
 from dashboard.components import (
-    _origin,
+    chart_answers,
     chart_block,
+    chart_outputs,
     cited_source,
     control_id,
     control_outputs,
@@ -43,6 +44,8 @@ PATH, NAME, ORDER, NAV = "/", "Overview", 0, True
 PAGE = "overview"
 PARAMS = (STRENGTH_A, STRENGTH_B, STRENGTH_YEAR)
 CONTENT_ID = "overview-content"
+FORCE_CHART = ("force-ratio",)
+FORCE_LINK_ID = "overview-to-force"
 TITLE_ID = "overview-title"
 QUALIFIER_WORDS = {
     "up_to": "up to ",
@@ -142,19 +145,41 @@ def title(a: str, b: str, year: int) -> str:
 
 
 def content(a: str, b: str, year: int) -> list:
-    """The cards and the force ratio for one pair and year, as plain component dicts (kept
-    per selection and origin, which the embed snippet names; treat as read-only)."""
-    return _content(a, b, year, _origin())
+    """The cards for one pair and year, as plain component dicts (kept per selection; treat as
+    read-only). The force ratio below them is a chart block of its own, updated in place."""
+    return _content(a, b, year)
+
+
+def best_measure(a: str, b: str, year: int) -> str | None:
+    """The personnel measure the pair is compared by: the best both have that year."""
+    found = strengths(load_catalog()).measures(a, b, year)
+    return found[0] if found else None
+
+
+def force_params(a: str, b: str, year: int) -> dict[str, Any]:
+    """The force ratio's values for the pair: all committed, general terrain."""
+    return {
+        "a": a,
+        "b": b,
+        "year": year,
+        "measure": best_measure(a, b, year),
+        "terrain": "general",
+        "share_a": 100.0,
+        "share_b": 100.0,
+    }
+
+
+def force_href(values: dict[str, Any]) -> str:
+    return f"/force-ratio{to_query((*PARAMS, MEASURE), values)}"
 
 
 @functools.lru_cache(maxsize=512)
-def _content(a: str, b: str, year: int, origin: str) -> list:
+def _content(a: str, b: str, year: int) -> list:
     if a == b:  # refused: the messages above say so
         return to_plain([html.P("Choose two different countries.", id="overview-refused")])
     catalog = load_catalog()
     qs = to_query(PARAMS, {"a": a, "b": b, "year": year})
-    found = strengths(catalog).measures(a, b, year)
-    measure = found[0] if found else None
+    measure = best_measure(a, b, year)
     if measure is None:
         manpower = [html.P(f"No personnel figures of the same measure for both in {year}.")]
         heading = "Manpower"
@@ -166,16 +191,6 @@ def _content(a: str, b: str, year: int, origin: str) -> list:
         manpower = [_pair(a, b, *(sourced(r) for r in reports))]
         heading = f"Manpower: {measure_name(measure)}"
     rk = catalog["rankings"]
-    force_params = {
-        "a": a,
-        "b": b,
-        "year": year,
-        "measure": measure,
-        "terrain": "general",
-        "share_a": 100.0,
-        "share_b": 100.0,
-    }
-    force_query = to_query((*PARAMS, MEASURE), force_params)
     cards = [
         _card(heading, f"/compare{qs}", manpower, "overview-manpower"),
         _card(
@@ -198,34 +213,31 @@ def _content(a: str, b: str, year: int, origin: str) -> list:
         ),
         *_opening_card(a, b, year),
     ]
-    return to_plain(
-        [
-            html.Div(cards, className="cards"),
-            html.Div(
-                [
-                    chart_block("force-ratio", force_params),
-                    dcc.Link(
-                        "Explore terrain and committed forces →",
-                        href=f"/force-ratio{force_query}",
-                        id="overview-to-force",
-                    ),
-                ],
-                className="card wide",
-                id="overview-force",
-            ),
-        ]
-    )
+    return to_plain([html.Div(cards, className="cards")])
 
 
 def layout(**query: str) -> html.Div:
     values, problems = page_params(PARAMS, query)
     a, b, year = values["a"], values["b"], values["year"]
+    force = force_params(a, b, year)
     return html.Div(
         [
             html.H1(title(a, b, year), id=TITLE_ID),
             messages(PAGE, problems),
             controls(PAGE, PARAMS, values),
             html.Div(content(a, b, year), id=CONTENT_ID),
+            html.Div(
+                [
+                    chart_block("force-ratio", force),
+                    dcc.Link(
+                        "Explore terrain and committed forces →",
+                        href=force_href(force),
+                        id=FORCE_LINK_ID,
+                    ),
+                ],
+                className="card wide",
+                id="overview-force",
+            ),
         ]
     )
 
@@ -236,22 +248,28 @@ def layout(**query: str) -> html.Div:
     *control_outputs(PAGE, PARAMS),
     Output(TITLE_ID, "children"),
     Output(CONTENT_ID, "children"),
+    *chart_outputs(FORCE_CHART),
+    Output(FORCE_LINK_ID, "href"),
     *[Input(control_id(PAGE, p.name), "value") for p in PARAMS],
     prevent_initial_call=True,
 )
 @remembers_states(len(PARAMS))
 def update_overview(*raw: Any) -> list:
-    """Controls -> the cards, the title, the pickers and the URL (as register_page_callback)."""
+    """Controls -> the cards, the force ratio (updated in place: plotly redraws the figure
+    rather than a new graph), the title, the pickers and the URL (as register_page_callback)."""
     values, problems = settled_from_controls(PARAMS, raw)
     query = to_query(PARAMS, values)
-    n_out = 4 + len(control_outputs(PAGE, PARAMS))
+    n_out = 5 + len(control_outputs(PAGE, PARAMS)) + len(chart_outputs(FORCE_CHART))
     if is_first_call(len(PARAMS)):
         return [query, *([dash.no_update] * (n_out - 1))]
     a, b, year = values["a"], values["b"], values["year"]
+    force = force_params(a, b, year)
     return [
         query,
         message_items(problems),
         *control_updates(PARAMS, values),
         title(a, b, year),
         content(a, b, year),
+        *chart_answers(FORCE_CHART, force),
+        force_href(force),
     ]

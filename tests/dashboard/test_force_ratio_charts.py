@@ -177,4 +177,7 @@ class TestOverview:
         assert "India and Pakistan, 2016" in out
         refused = overview.update_overview("PAK", "PAK", 2016)
         assert "choose two different countries" in text_of(refused[1])
-        assert text_of(refused[-1]) == "Choose two different countries."  # no cards
+        cards = refused[3 + len(overview.control_outputs(overview.PAGE, overview.PARAMS))]
+        assert text_of(cards) == "Choose two different countries."  # no cards
+        # and no force ratio: the chart's caption is its message alone
+        assert text_of(refused[-9]).startswith("No data for this selection")
