@@ -68,7 +68,7 @@ def test_scripts_pages_callbacks_and_csv_travel_compressed(client, index_urls, e
         packed = getattr(client, method)(url, json=body, headers={"Accept-Encoding": encoding})
         assert plain.status_code == packed.status_code == 200, url
         assert "Content-Encoding" not in plain.headers, url
-        assert packed.headers["Content-Encoding"] == encoding, url
+        assert packed.headers.get("Content-Encoding") == encoding, url
         assert "Accept-Encoding" in packed.headers["Vary"], url
         assert len(packed.data) < len(plain.data) * 0.6, url
         assert same_but_ids(decoded(packed), plain.data), url
