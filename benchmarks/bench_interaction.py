@@ -56,7 +56,6 @@ import html
 import http.server
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -66,6 +65,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from _process import free_port, stop  # benchmarks/, the script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -199,12 +200,6 @@ draw(0);
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18]
 
@@ -228,14 +223,6 @@ def start_app(port: int, data_dir: str, deadline_s: float = 90) -> subprocess.Po
             time.sleep(0.1)
     proc.kill()
     raise SystemExit(f"`milbal serve` did not start within {deadline_s} s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 class StaticServer:
