@@ -44,8 +44,16 @@ fetch wrapper counts the requests in flight): client before the request (click -
 request's fetch), server (that request's start -> the last response's end, loopback included),
 client after the response (-> the frame that shows the new state).
 
+Cold start and memory (issue 15), in the same run: seconds from process start to the first
+page with its charts drawn in Chromium (a fresh browser context each time: nothing cached),
+`milbal serve` on / against Dash's documented minimal app (pandas + plotly.express, as in
+bench_callbacks), --cold-runs each, interleaved; and the resident memory of `milbal serve`
+after the interactions above (every page drawn, its states cached), against the budget of
+300 MB and against the minimal app's after its page is drawn.
+
 Budgets (issue 15): each page's median within 2.0x the static page's median, p95 within 2.5x
-the static p95. Exit code 1 if a budget is missed (expected today: the report is the point).
+the static p95; cold start no slower than the minimal app; memory within 300 MB. Exit code 1
+if a budget is missed.
 """
 
 from __future__ import annotations
@@ -60,6 +68,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 from collections.abc import Mapping
@@ -73,6 +82,10 @@ sys.path.insert(0, str(ROOT))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 
 BUDGET_MEDIAN, BUDGET_P95 = 2.0, 2.5
+BUDGET_COLD, BUDGET_RSS_MB = 1.0, 300
+# Every graph of the page drawn: the test of "first page with its charts drawn".
+CHARTS_DRAWN = """() => { const g = document.querySelectorAll('.dash-graph');
+  return g.length > 0 && [...g].every(x => x.querySelector('.main-svg')); }"""
 # The control operated on each page with controls (its parameter's name).
 CONTROLS = {
     "/": "year",
@@ -525,6 +538,75 @@ def run_page(browser, app_url: str, static: StaticServer, spec, args) -> dict[st
         static_page.close()
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux /proc), MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit(f"no VmRSS for process {pid}")
+
+
+def cold_starts(browser, runs: int, data_dir: str, timeout_s: float) -> dict[str, Any]:
+    """Seconds from process start to the first page with its charts drawn, per app, runs
+    interleaved; the minimal app's memory once its page is drawn (MB, median)."""
+    import http.client
+
+    from bench_callbacks import BARE_APPS  # benchmarks/, the script's folder
+
+    minimal = "minimal Dash, pandas + px"
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(textwrap.dedent(BARE_APPS[minimal]))
+        script = f.name
+    cmds = {
+        "milbal serve": [sys.executable, "-m", "dashboard.cli", "serve", "--port"],
+        minimal: [sys.executable, script],
+    }
+    times: dict[str, list[float]] = {name: [] for name in cmds}
+    memory: list[float] = []
+    try:
+        for _ in range(runs):
+            for name, cmd in cmds.items():
+                port = free_port()
+                t0 = time.perf_counter()
+                proc = subprocess.Popen(
+                    [*cmd, str(port)],
+                    cwd=ROOT,
+                    env={**os.environ, "MILBAL_DATA_DIR": data_dir},
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                try:
+                    while True:
+                        if time.perf_counter() - t0 > timeout_s:
+                            raise SystemExit(f"{name} did not answer within {timeout_s} s")
+                        try:
+                            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                            conn.request("GET", "/")
+                            if conn.getresponse().status == 200:
+                                break
+                        except OSError:
+                            time.sleep(0.02)
+                    context = browser.new_context(viewport=VIEWPORT)
+                    try:
+                        page = context.new_page()
+                        page.goto(f"http://127.0.0.1:{port}/")
+                        page.wait_for_function(CHARTS_DRAWN, timeout=timeout_s * 1000)
+                        times[name].append(time.perf_counter() - t0)
+                    finally:
+                        context.close()
+                    if name == minimal:
+                        memory.append(rss_mb(proc.pid))
+                finally:
+                    stop(proc)
+    finally:
+        Path(script).unlink()
+    return {
+        "ours": statistics.median(times["milbal serve"]),
+        "minimal": statistics.median(times[minimal]),
+        "minimal_mb": statistics.median(memory),
+    }
+
+
 def report(rows: list[tuple[str, dict[str, list[dict[str, float]]]]]) -> list[str]:
     """Print the table; the pages over budget."""
     print(
@@ -567,6 +649,7 @@ def main() -> int:
     parser.add_argument("--states", type=int, default=4, help="states in each page's cycle")
     parser.add_argument("--pages", nargs="+", default=list(CONTROLS), help="paths, e.g. / /world")
     parser.add_argument("--timeout", type=float, default=15, help="seconds per interaction")
+    parser.add_argument("--cold-runs", type=int, default=3, help="cold starts per app (0: none)")
     args = parser.parse_args()
     asked = args.pages if args.pages != list(CONTROLS) else [*CONTROLS, *SKIPPED]
     for path in asked:
@@ -583,6 +666,8 @@ def main() -> int:
     proc = start_app(port, data_dir)
     static = StaticServer()
     rows = []
+    cold: dict[str, Any] = {}
+    memory = None
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -593,6 +678,11 @@ def main() -> int:
                     print(f"{path}: #{spec['control']} over {labels}", flush=True)
                     results = run_page(browser, f"http://127.0.0.1:{port}", static, spec, args)
                     rows.append((path, results))
+                memory = rss_mb(proc.pid)  # after warm-up: every page drawn, states cached
+                stop(proc)
+                if args.cold_runs:
+                    print(f"cold starts: {args.cold_runs} per app", flush=True)
+                    cold = cold_starts(browser, args.cold_runs, data_dir, 120)
             finally:
                 browser.close()
     finally:
@@ -600,6 +690,26 @@ def main() -> int:
         stop(proc)
 
     failures = report(rows)
+    if memory is not None:
+        line = (
+            f"\nserver memory after the interactions: {memory:.0f} MB (budget {BUDGET_RSS_MB} MB: "
+        )
+        line += f"{memory / BUDGET_RSS_MB:.2f} of it"
+        if cold:
+            base = cold["minimal_mb"]
+            line += f"; {memory / base:.2f}x the minimal app's {base:.0f} MB"
+        print(line + ")")
+        if memory > BUDGET_RSS_MB:
+            failures.append("memory")
+    if cold:
+        ratio = cold["ours"] / cold["minimal"]
+        print(
+            f"cold start to the first page with its charts drawn, median of {args.cold_runs}: "
+            f"milbal serve {cold['ours']:.2f} s, Dash's minimal app {cold['minimal']:.2f} s: "
+            f"ratio {ratio:.2f} (budget {BUDGET_COLD})"
+        )
+        if ratio > BUDGET_COLD:
+            failures.append("cold start")
     print(
         f"\nms; {args.interactions} interactions per page and side, interleaved, after "
         f"{args.warmup} uncounted; x = app / static; after/static = the app's time from the "

@@ -530,7 +530,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _print_issues(exc.issues)
         return EXIT_BAD_DATA
     from dashboard.factory import create_app, warm_up
+    from dashboard.memory import limit_malloc_arenas
 
+    limit_malloc_arenas()
     app = create_app()
     if args.prod:
         from dashboard.serving import ServeOptions, default_workers, serve_prod

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any
@@ -12,7 +13,7 @@ from urllib.parse import parse_qsl
 
 import dash
 import flask
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from dashboard.charts import Rendered, derived, forget_rendered, get_chart, render
 from dashboard.cite import citations, short_label
@@ -295,30 +296,97 @@ def page_params(params: Sequence[Param], query: Mapping[str, str]):
 
 
 def controls(page: str, params: Sequence[Param], values: Mapping[str, Any]) -> html.Div:
-    """A page's controls, drawn for these (settled) values."""
+    """A page's controls, drawn for these (settled) values, with the record of the lists they
+    show (see control_updates)."""
     return html.Div(
-        [control(page, p, values[p.name], values) for p in params], className="controls"
+        [
+            *[control(page, p, values[p.name], values) for p in params],
+            dcc.Store(id=lists_id(page), data=lists_key(params, values)),
+        ],
+        className="controls",
     )
 
 
+def lists_id(page: str) -> str:
+    return f"{page}-lists"
+
+
+def lists_key(params: Sequence[Param], values: Mapping[str, Any]) -> str:
+    """Which lists a page's narrowed controls show for these values: a checksum of each list
+    (the same in every worker process), e.g. 'a=1234;b=5678'."""
+    catalog = load_catalog()
+    return ";".join(
+        f"{p.name}={_list_sum(p.listed(catalog, values))}" for p in params if narrowed(p)
+    )
+
+
+def _list_sum(listed: Sequence[Any]) -> int:
+    key = id(listed)
+    with _PICKS_LOCK:
+        hit = _SUMS.get(key)
+    if hit is not None and hit[0] is listed:
+        return hit[1]
+    total = zlib.crc32("\x1f".join(map(str, listed)).encode())
+    with _PICKS_LOCK:
+        if len(_SUMS) >= 1024:
+            _SUMS.clear()
+        _SUMS[key] = (listed, total)
+    return total
+
+
+_SUMS: dict[int, tuple[Sequence[Any], int]] = {}
+
+
 def control_outputs(page: str, params: Sequence[Param]) -> list[Output]:
-    """Options and value of every narrowed control: a callback that settles the values sets
-    them (a value settled to another is shown; the lists follow the other values)."""
-    return [
+    """Options and value of every narrowed control, and the record of the lists shown: a
+    callback that settles the values sets them (a value settled to another is shown; the lists
+    follow the other values). Its callback reads control_state(page)."""
+    outputs = [
         Output(control_id(page, p.name), prop)
         for p in params
         if narrowed(p)
         for prop in ("options", "value")
     ]
+    return [*outputs, Output(lists_id(page), "data")]
 
 
-def control_updates(params: Sequence[Param], values: Mapping[str, Any]) -> list[Any]:
-    """The values of control_outputs for these settled values."""
+def control_state(page: str) -> State:
+    """The record of the lists a page's controls show, read by its callback (control_updates)."""
+    return State(lists_id(page), "data")
+
+
+def control_updates(
+    params: Sequence[Param],
+    values: Mapping[str, Any],
+    raw: Sequence[Any] | None = None,
+    shown: str | None = None,
+) -> list[Any]:
+    """The values of control_outputs for these settled values. Only what changed is sent: a
+    control's options where its list differs from the one the page shows (`shown`, the
+    record), its value where settling moved it from the control's own (`raw`, the controls'
+    values in params order). Dash's renderer then leaves the other dropdowns alone rather
+    than drawing their 200 options again on every change."""
+    before = dict(part.split("=", 1) for part in (shown or "").split(";") if "=" in part)
+    given = values_from_controls(params, raw) if raw is not None else {}
+    now = lists_key(params, values)
+    after = dict(part.split("=", 1) for part in now.split(";") if "=" in part)
     out: list[Any] = []
     for p in params:
         if narrowed(p):
-            out += [picks(p, values), values[p.name]]
-    return out
+            same_list = shown is not None and before.get(p.name) == after.get(p.name)
+            same_value = raw is not None and given.get(p.name) == _as_query(values[p.name])
+            out += [
+                dash.no_update if same_list else picks(p, values),
+                dash.no_update if same_value else values[p.name],
+            ]
+    return [*out, dash.no_update if now == shown else now]
+
+
+def _as_query(value: Any) -> str | None:
+    """A settled value as values_from_controls writes a control's."""
+    if value is None or value == [] or value == ():
+        return None
+    return ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
 
 def settled_from_controls(
@@ -456,15 +524,16 @@ def register_page_callback(
     outputs += chart_outputs(slugs)
     inputs = [Input(control_id(page, p.name), "value") for p in params]
 
-    @dash.callback(outputs, inputs, prevent_initial_call=True)
+    @dash.callback(outputs, inputs, control_state(page), prevent_initial_call=True)
     @remembers_states(len(inputs))
-    def _update(*raw):
+    def _update(*args):
+        raw, shown = args[: len(params)], args[len(params)]
         values, problems = settled_from_controls(params, raw)
         query = to_query(params, values)
         if is_first_call(len(inputs)):
             return [query, *([dash.no_update] * (len(outputs) - 1))]
         result: list[Any] = [query, message_items(problems)]
-        result += control_updates(params, values)
+        result += control_updates(params, values, raw, shown)
         if note:
             result.append(note(values))
         result += chart_answers(slugs, values)
@@ -473,19 +542,16 @@ def register_page_callback(
 
 def chart_outputs(slugs: Sequence[str]) -> list[Output]:
     """The outputs a page callback sets for each of its charts (see chart_block): figure,
-    caption, source line, download links and embed snippet. A chart may appear on several
-    pages, each with its own callback: outputs may be shared."""
+    caption and source line. The download links and the embed snippet travel inside the figure
+    (see with_exports) and the browser sets them (assets/exports.js): six outputs fewer per
+    chart for Dash's renderer to apply on every change. A chart may appear on several pages,
+    each with its own callback: outputs may be shared."""
     outputs: list[Output] = []
     for slug in slugs:
         outputs += [
             Output(f"chart-{slug}", "figure", allow_duplicate=True),
             Output(f"caption-{slug}", "children", allow_duplicate=True),
             Output(f"sources-{slug}", "children", allow_duplicate=True),
-            *[
-                Output(f"download-{slug}-{ext}", "href", allow_duplicate=True)
-                for _, ext in DOWNLOADS
-            ],
-            Output(f"embed-{slug}", "value", allow_duplicate=True),
         ]
     return outputs
 
@@ -497,9 +563,31 @@ def chart_answers(slugs: Sequence[str], values: Mapping[str, Any]) -> list[Any]:
     for slug in slugs:
         own = own_values(slug, values)
         rendered = render(slug, own)
-        hrefs, snippet = export_links(slug, own, origin)
-        result += [rendered.figure, caption_of(rendered), rendered.source_line, *hrefs, snippet]
+        figure = with_exports(rendered.figure, slug, own, origin)
+        result += [figure, caption_of(rendered), rendered.source_line]
     return result
+
+
+# Where a figure sent to a page carries its chart's download links and embed snippet.
+EXPORTS_META = "milbal_exports"
+
+
+def with_exports(
+    figure: Mapping[str, Any], slug: str, own: Mapping[str, Any], origin: str | None = None
+) -> dict[str, Any]:
+    """A chart's figure as a page callback sends it: a shallow copy whose layout.meta holds the
+    hrefs of its downloads (by extension) and its embed snippet, for these values of its
+    parameters; assets/exports.js writes them into the links under the chart when plotly.js
+    has drawn it. plotly.js draws nothing from an object in meta."""
+    hrefs, snippet = export_links(slug, own, origin)
+    layout = dict(figure.get("layout") or {})
+    layout["meta"] = {
+        EXPORTS_META: {
+            "hrefs": {ext: href for (_, ext), href in zip(DOWNLOADS, hrefs, strict=True)},
+            "embed": snippet,
+        }
+    }
+    return {**figure, "layout": layout}
 
 
 def to_plain(component: Any) -> Any:
@@ -528,6 +616,7 @@ __all__ = [
     "chart_page",
     "control",
     "control_outputs",
+    "control_state",
     "control_updates",
     "controls",
     "export_links",
@@ -544,4 +633,5 @@ __all__ = [
     "settled_from_controls",
     "to_plain",
     "values_from_controls",
+    "with_exports",
 ]

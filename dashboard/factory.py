@@ -17,6 +17,7 @@ from dashboard import pages
 from dashboard.cache import init_cache
 from dashboard.components import query_of
 from dashboard.export.routes import inline_script_hashes
+from dashboard.memory import release_free_memory
 from dashboard.routes import (
     SCRIPT_HASHES,
     compress_config,
@@ -45,6 +46,7 @@ def warm_up() -> None:
     for module in load_pages():
         if hasattr(module, "warm_up"):
             module.warm_up()
+    release_free_memory()
 
 
 def not_found(path: str) -> html.Div:

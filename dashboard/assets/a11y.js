@@ -120,12 +120,24 @@
         repairToolbars(root);
     }
 
+    /* What a batch of changes may need repaired: the page, unless every change is inside a
+       chart's drawing (plotly.js redraws thousands of SVG nodes, none of them a control, and
+       its toolbar only when a graph is first drawn: a new .modebar is an HTML element). */
+    function needsRepair(records) {
+        return records.some(function (record) {
+            const target = record.target;
+            return !(target instanceof SVGElement);
+        });
+    }
+
     /* Repaired in the observer's callback (a microtask, before the next task or paint sees
        the new elements); the attributes it sets call it once more, to find nothing to do. */
     function start() {
         repair(document);
-        new MutationObserver(function () {
-            repair(document);
+        new MutationObserver(function (records) {
+            if (needsRepair(records)) {
+                repair(document);
+            }
         }).observe(document.body, {
             subtree: true,
             childList: true,

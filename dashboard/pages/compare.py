@@ -26,6 +26,7 @@ from dashboard.components import (
     cited_source,
     control_id,
     control_outputs,
+    control_state,
     control_updates,
     controls,
     is_first_call,
@@ -274,12 +275,15 @@ def layout(**query: str) -> html.Div:
     *control_outputs(PAGE, PARAMS),
     *chart_outputs(CHARTS),
     *[Input(control_id(PAGE, p.name), "value") for p in PARAMS],
+    control_state(PAGE),
     prevent_initial_call=True,
 )
 @remembers_states(len(PARAMS))
-def update_table(*raw: Any) -> tuple:
+def update_table(*args: Any) -> tuple:
     """Controls -> the table, the pickers, the charts (with their downloads and embed
-    snippets) and the URL's query (as register_page_callback)."""
+    snippets) and the URL's query (as register_page_callback). The last argument is the
+    record of the pickers' lists (control_state)."""
+    raw, shown = args[: len(PARAMS)], (args[len(PARAMS)] if len(args) > len(PARAMS) else None)
     values, problems = settled_from_controls(PARAMS, raw)
     if is_first_call(len(PARAMS)):
         n_rest = len(control_outputs(PAGE, PARAMS)) + len(chart_outputs(CHARTS))
@@ -289,6 +293,6 @@ def update_table(*raw: Any) -> tuple:
         to_query(PARAMS, values),
         table,
         message_items(problems),
-        *control_updates(PARAMS, values),
+        *control_updates(PARAMS, values, raw, shown),
         *chart_answers(CHARTS, values),
     )

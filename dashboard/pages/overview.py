@@ -22,6 +22,7 @@ from dashboard.components import (
     cited_source,
     control_id,
     control_outputs,
+    control_state,
     control_updates,
     controls,
     is_first_call,
@@ -251,12 +252,15 @@ def layout(**query: str) -> html.Div:
     *chart_outputs(FORCE_CHART),
     Output(FORCE_LINK_ID, "href"),
     *[Input(control_id(PAGE, p.name), "value") for p in PARAMS],
+    control_state(PAGE),
     prevent_initial_call=True,
 )
 @remembers_states(len(PARAMS))
-def update_overview(*raw: Any) -> list:
+def update_overview(*args: Any) -> list:
     """Controls -> the cards, the force ratio (updated in place: plotly redraws the figure
-    rather than a new graph), the title, the pickers and the URL (as register_page_callback)."""
+    rather than a new graph), the title, the pickers and the URL (as register_page_callback).
+    The last argument is the record of the pickers' lists (control_state)."""
+    raw, shown = args[: len(PARAMS)], (args[len(PARAMS)] if len(args) > len(PARAMS) else None)
     values, problems = settled_from_controls(PARAMS, raw)
     query = to_query(PARAMS, values)
     n_out = 5 + len(control_outputs(PAGE, PARAMS)) + len(chart_outputs(FORCE_CHART))
@@ -267,7 +271,7 @@ def update_overview(*raw: Any) -> list:
     return [
         query,
         message_items(problems),
-        *control_updates(PARAMS, values),
+        *control_updates(PARAMS, values, raw, shown),
         title(a, b, year),
         content(a, b, year),
         *chart_answers(FORCE_CHART, force),

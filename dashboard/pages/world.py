@@ -29,11 +29,9 @@ from dashboard.charts.world import (
     country_texts,
 )
 from dashboard.components import (
-    DOWNLOADS,
     chart_block,
     control,
     control_id,
-    export_links,
     is_first_call,
     message_items,
     messages,
@@ -41,6 +39,7 @@ from dashboard.components import (
     query_of,
     remembers_states,
     settled_from_controls,
+    with_exports,
 )
 from dashboard.pages.compare import el
 from dashboard.params import to_query
@@ -246,8 +245,6 @@ OUTPUTS = [
     Output(f"chart-{SLUG}", "figure"),
     Output(f"caption-{SLUG}", "children"),
     Output(f"sources-{SLUG}", "children"),
-    *[Output(f"download-{SLUG}-{ext}", "href") for _, ext in DOWNLOADS],
-    Output(f"embed-{SLUG}", "value"),
     Output(TABLE_DATA_ID, "data"),
 ]
 
@@ -294,16 +291,13 @@ def update_map(indicator: Any, year: Any, scale: Any, search: str | None = None)
     if is_first_call(len(PARAMS)):
         return [query, *([dash.no_update] * (len(OUTPUTS) - 1))]
     rendered = render(SLUG, values)
-    hrefs, snippet = export_links(SLUG, values)
     return [
         query,
         message_items(problems),
         *_slider_props(values),
-        rendered.figure,
+        with_exports(rendered.figure, SLUG, values),
         rendered.caption,
         rendered.source_line,
-        *hrefs,
-        snippet,
         table_for(values["indicator"], values["year"], values["scale"]),
     ]
 

@@ -13,6 +13,7 @@ import math
 import re
 from pathlib import Path
 
+import dash
 import orjson
 import pandas as pd
 import pytest
@@ -24,6 +25,7 @@ from dashboard.charts.common import measure_words
 from dashboard.cite import publisher_of
 from dashboard.components import forget_drawn_states
 from dashboard.export import to_csv
+from dashboard.pages import compare
 from dashboard.pages.compare import CHARTS, update_table
 from indicators.balance import source_lines
 from indicators.common import to_interval
@@ -526,18 +528,20 @@ class TestOnThePage:
     def test_the_callback_draws_both_charts_for_the_controls(self):
         search, _, _, *rest = update_table("IND", "PAK", 2016)
         assert search == "?a=IND&b=PAK&year=2016"
-        charts = rest[6:]
-        per_chart = len(charts) // len(CHARTS)
+        charts = rest[len(compare.control_outputs(compare.PAGE, compare.PARAMS)) :]
+        assert len(charts) == 3 * len(CHARTS)  # figure, caption, source line per chart
         profile = dict(zip(["figure", "caption", "sources"], charts[:3], strict=True))
         trace = profile["figure"]["data"][0]
         assert trace["x"] == pytest.approx([v[1] for v in IND_PAK_RATIOS.values()], rel=1e-4)
         assert profile["caption"].startswith("India against Pakistan, 2016")
         assert "Correlates of War" in profile["sources"]
-        hrefs = charts[3 : per_chart - 1]
-        assert hrefs[0] == "/chart/balance-profile.csv?a=IND&b=PAK&year=2016"
-        over_time = charts[per_chart:]
+        # the downloads and the embed snippet travel in the figure (assets/exports.js)
+        exports = profile["figure"]["layout"]["meta"]["milbal_exports"]
+        assert exports["hrefs"]["csv"] == "/chart/balance-profile.csv?a=IND&b=PAK&year=2016"
+        over_time = charts[3:]
         assert over_time[1].startswith("India and Pakistan")
-        assert over_time[-1].startswith('<iframe src="/chart/balance-over-time?a=IND&b=PAK')
+        snippet = over_time[0]["layout"]["meta"]["milbal_exports"]["embed"]
+        assert snippet.startswith('<iframe src="/chart/balance-over-time?a=IND&b=PAK')
 
     def test_the_table_and_the_profile_gather_the_pair_once(self, monkeypatch):
         gathered = []
@@ -562,11 +566,12 @@ class TestOnThePage:
     def test_the_answer_is_plain_data(self, state):
         """orjson's fast path: a numpy number anywhere sends Dash down plotly's slow encoder."""
         answer = update_table(*state)
-        orjson.dumps(list(answer))
+        orjson.dumps([a for a in answer if a is not dash.no_update])  # Dash drops those
         # and the table and the figures in ASCII (AZE-ARM and IND-PAK have flags): one
         # character beyond it makes every string operation on the whole answer slower (two or
         # four bytes a character)
-        for mine in (answer[1], answer[9], answer[18]):
+        first = 3 + len(compare.control_outputs(compare.PAGE, compare.PARAMS))
+        for mine in (answer[1], answer[first], answer[first + 3]):
             assert orjson.dumps(mine).isascii()
 
 

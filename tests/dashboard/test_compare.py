@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 
+import dash
 import orjson
 import pandas as pd
 import pytest
@@ -375,17 +376,43 @@ class TestCallback:
         assert problems == []
         tree = html.Table(table)
         assert text_of(find(tree, "compare-sipri-milex_current_usd_m-b")).startswith("292.2")
-        # the pickers: a's options, a, b's options, b, the years both have, the year
+        # the pickers: a's options, a, b's options, b, the years both have, the year; the
+        # values as the controls hold them are not sent back (Dash would redraw the dropdowns)
         a_options, a, _, b, years, year = rest[:6]
-        assert (a, b, year) == ("AZE", "GEO", 2020)
+        assert (a, b, year) == (dash.no_update,) * 3
         assert {"label": "Georgia (GEO)", "value": "GEO"} in a_options
         offered = [o["value"] for o in years]  # latest first; the world tables add 1992-2016
         assert offered[0] == 2020 and offered == sorted(offered, reverse=True)
         assert 2016 in offered and 1980 not in offered
 
+    def test_the_pickers_lists_are_sent_only_when_they_change(self):
+        *_, first_key = update_table("AZE", "GEO", 2020)[: 3 + 7]
+        assert first_key.count("=") == 3  # a, b and year are narrowed
+        # the same state again, the page showing its lists: nothing of the pickers is sent
+        again = update_table("AZE", "GEO", 2020, first_key)
+        assert again[3 : 3 + 7] == [dash.no_update] * 7
+        # another b: the record follows; a list is sent where its checksum moved, only there
+        other = update_table("AZE", "RUS", 2020, first_key)
+        a_opts, _, b_opts, _, year_opts, _, key = other[3 : 3 + 7]
+        assert key != first_key and key.startswith("a=")
+        moved = {
+            name
+            for (name, old), (_, new) in zip(
+                (p.split("=") for p in first_key.split(";")),
+                (p.split("=") for p in key.split(";")),
+                strict=True,
+            )
+            if old != new
+        }
+        for name, opts in (("a", a_opts), ("b", b_opts), ("year", year_opts)):
+            assert (opts is not dash.no_update) == (name in moved), name
+        # the years Russia and Azerbaijan share differ from Georgia's: that list moved
+        assert "year" in moved and 1992 in [o["value"] for o in year_opts]
+
     def test_a_year_the_pair_lacks_falls_back_with_a_message(self):
-        search, _, problems, *_ = update_table("AZE", "GEO", 1980)  # before both states
+        search, _, problems, *rest = update_table("AZE", "GEO", 1980)  # before both states
         assert search == "?a=AZE&b=GEO&year=2020"
+        assert rest[5] == 2020  # the year control is moved to the year drawn
         assert "year: Azerbaijan (AZE) and Georgia (GEO) have no figures in common for 1980" in (
             text_of(html.Div(problems))
         )

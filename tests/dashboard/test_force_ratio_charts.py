@@ -180,4 +180,4 @@ class TestOverview:
         cards = refused[3 + len(overview.control_outputs(overview.PAGE, overview.PARAMS))]
         assert text_of(cards) == "Choose two different countries."  # no cards
         # and no force ratio: the chart's caption is its message alone
-        assert text_of(refused[-9]).startswith("No data for this selection")
+        assert text_of(refused[-3]).startswith("No data for this selection")

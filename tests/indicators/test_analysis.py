@@ -203,6 +203,28 @@ class TestRankingTrends:
             (10.2 - t * se_fit, 10.2 + t * se_fit)
         )
 
+    def test_the_trend_agrees_with_statsmodels_ols_on_every_country(self):
+        """The fit is the textbook one in numpy; statsmodels' OLS is the independent route."""
+        import statsmodels.formula.api as smf
+
+        rankings = load_catalog()["rankings"]
+        for index in ("gfp", "gmi"):
+            countries = sorted(set(rankings.loc[rankings["index"] == index, "country"]))
+            series = rank_series(rankings, index, countries)
+            fitted, slopes = fit_rank_trend(series)
+            assert len(slopes) >= 2  # the embedded tables: at least Azerbaijan and Armenia
+            for row in slopes.itertuples():
+                data = series[series["country"] == row.country].dropna(subset=["rank"])
+                model = smf.ols("rank ~ edition", data=data.astype({"rank": float})).fit()
+                low, high = model.conf_int(alpha=0.05).loc["edition"]
+                assert row.estimate == pytest.approx(model.params["edition"], rel=1e-9, abs=1e-9)
+                assert (row.ci_low, row.ci_high) == pytest.approx((low, high), rel=1e-9, abs=1e-9)
+                assert row.n == int(model.nobs)
+                mine = fitted[fitted["country"] == row.country]
+                pred = model.get_prediction(mine[["edition"]]).summary_frame(alpha=0.05)
+                assert mine["fitted_rank"].to_numpy() == pytest.approx(pred["mean"].to_numpy())
+                assert mine["ci_low"].to_numpy() == pytest.approx(pred["mean_ci_lower"].to_numpy())
+
     def test_rank_gap(self):
         gap = rank_gap(rank_series(RANKS, "gfp", ["A", "B"]), "A", "B").set_index("edition")
         assert gap["gap"].to_dict() == {2018: 20, 2019: 16, 2021: 5}

@@ -204,3 +204,27 @@ def test_a_page_draws_compressed_within_the_budget(live_server, page):
     assert plotly and all(encodings[u] == "br" for u in plotly)
     assert encodings[live_server + "/force-ratio"] == "br"
     assert 0 < sum(wire) < BUDGET_BYTES
+
+
+def test_a_large_compressed_file_gives_the_compressors_memory_back(monkeypatch):
+    """Kept once per file: the first time a large body is kept, the freed buffers of its
+    compressor go back to the system (dashboard.memory); small ones and repeats do not."""
+    import dashboard.routes
+
+    calls = []
+    monkeypatch.setattr(dashboard.routes, "release_free_memory", lambda: calls.append(1))
+    cache = StaticCompressCache()
+    cache.set("br;static:plotly.min.js", b"x" * (StaticCompressCache.LARGE + 1))
+    cache.set("br;static:plotly.min.js", b"x" * (StaticCompressCache.LARGE + 1))
+    cache.set("br;static:small.js", b"x" * 100)
+    assert calls == [1]
+
+
+def test_glibc_is_found_where_it_is_the_c_library():
+    import platform
+
+    from dashboard.memory import _libc, limit_malloc_arenas, release_free_memory
+
+    assert (_libc() is not None) == (platform.libc_ver()[0] == "glibc")
+    limit_malloc_arenas()
+    release_free_memory()
