@@ -1,9 +1,16 @@
 """Does the force ratio decide battles, and does rugged terrain change the rule? A logit of
 attacker success on the log force ratio, by terrain, fitted on CDB90's battles.
 
-The sample is fixed so that results can be compared (issue 6): battles with both strengths above
-zero and a known outcome (WINA -1, 0 or 1), duplicates (a non-empty `parent`) left out;
-win = WINA == 1 (a draw is not a win), rugged = TERRA1 begins with "G", ratio = STRA / STRD.
+The standard sample is fixed so that results can be compared (issue 6): battles with both
+strengths above zero and a known outcome (WINA -1, 0 or 1), duplicates (a non-empty `parent`)
+left out; win = WINA == 1 (a draw is not a win), rugged = TERRA1 begins with "G", ratio =
+STRA / STRD. SampleRules vary it to show how much the answer depends on these choices (issue 17):
+keeping the battles CDB90 lists twice, one era only, and "non-flat" (TERRA1 beginning with G,
+rugged, or R, rolling) in place of rugged.
+
+CDB90's TERRA1 is three letters: the first is the relief (G rugged, R rolling, F flat, 0 not
+recorded), the second the cover (M mixed, B bare, D desert, W wooded), the third a
+special feature (U urban, M marsh, D desert), 0 where none is recorded.
 """
 
 from __future__ import annotations
@@ -53,28 +60,95 @@ SAMPLE_COLUMNS = [
 ]
 NEEDED = ("isqno", "str_a", "str_d", "wina", "terra1", "parent", "cas_a", "cas_d")
 
+# The choices a sample may vary (SampleRules), each value with its meaning.
+DUPLICATES = {
+    "drop": "battles CDB90 lists twice (with a parent battle) left out",
+    "keep": "battles CDB90 lists twice kept",
+}
+# era -> [first year, year after the last) of the battle's year; None: open.
+ERAS: dict[str, tuple[int | None, int | None]] = {
+    "all": (None, None),
+    "before-1800": (None, 1800),
+    "1800s": (1800, 1900),
+    "1900-on": (1900, None),
+}
+# split -> the first letters of TERRA1 counted as the "rugged" side of the model.
+SPLITS = {"rugged": ("G",), "nonflat": ("G", "R")}
 
-def battle_sample(battles: pd.DataFrame) -> pd.DataFrame:
-    """The battles the model is fitted on: STRA > 0, STRD > 0, WINA in {-1, 0, 1}, no parent;
-    with win, rugged (recomputed from terra1), ratio and log_ratio."""
+
+@dataclass(frozen=True)
+class SampleRules:
+    """How the sample is drawn from CDB90 (the defaults are the standard sample)."""
+
+    duplicates: str = "drop"
+    era: str = "all"
+    split: str = "rugged"
+
+    def __post_init__(self) -> None:
+        for name, allowed in (("duplicates", DUPLICATES), ("era", ERAS), ("split", SPLITS)):
+            value = getattr(self, name)
+            if value not in allowed:
+                raise IndicatorError(
+                    f"{name} must be one of {', '.join(allowed)}; got {value!r}"
+                )
+
+
+STANDARD = SampleRules()
+
+
+def battle_selection(
+    battles: pd.DataFrame, rules: SampleRules = STANDARD
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The sample under these rules and what was dropped on the way, counted in this order
+    (a battle is counted under the first rule that drops it): `listed` battles in the table,
+    `twice` (with a parent, when duplicates are dropped), `incomplete` (a strength not above
+    zero or an outcome not known), `era` (outside the era, or no year); then `n` and `wins`."""
     absent = [c for c in NEEDED if c not in battles]
     if absent:
         raise IndicatorError(f"battles table lacks column(s) {', '.join(absent)}")
-    str_a = pd.to_numeric(battles["str_a"], errors="coerce").astype(float)
-    str_d = pd.to_numeric(battles["str_d"], errors="coerce").astype(float)
-    wina = pd.to_numeric(battles["wina"], errors="coerce").astype(float)
+    str_a = pd.to_numeric(battles["str_a"], errors="coerce").astype(float).to_numpy()
+    str_d = pd.to_numeric(battles["str_d"], errors="coerce").astype(float).to_numpy()
+    wina = pd.to_numeric(battles["wina"], errors="coerce").astype(float).to_numpy()
     parent = battles["parent"]
-    no_parent = parent.isna() | (parent.astype("string").str.strip() == "")
-    keep = (str_a > 0) & (str_d > 0) & wina.isin([-1.0, 0.0, 1.0]) & no_parent.astype(bool)
-    sample = battles.loc[keep.to_numpy()].copy()
-    sample["rugged"] = sample["terra1"].astype(str).str.startswith("G").astype(int)
-    sample["win"] = (wina[keep] == 1).astype(int).to_numpy()
-    sample["ratio"] = (str_a[keep] / str_d[keep]).to_numpy()
+    no_parent = (parent.isna() | (parent.astype("string").str.strip() == "")).to_numpy(bool)
+    twice = ~no_parent if rules.duplicates == "drop" else np.zeros(len(battles), dtype=bool)
+    complete = (str_a > 0) & (str_d > 0) & np.isin(wina, (-1.0, 0.0, 1.0))
+    first, stop = ERAS[rules.era]
+    in_era = np.ones(len(battles), dtype=bool)
+    if first is not None or stop is not None:
+        year = pd.to_numeric(battles.get("year"), errors="coerce").astype(float).to_numpy()
+        in_era = ~np.isnan(year)
+        if first is not None:
+            in_era &= year >= first
+        if stop is not None:
+            in_era &= year < stop
+    keep = ~twice & complete & in_era
+    sample = battles.loc[keep].copy()
+    relief = sample["terra1"].astype(str).str[:1]
+    sample["rugged"] = relief.isin(SPLITS[rules.split]).astype(int).to_numpy()
+    sample["win"] = (wina[keep] == 1).astype(int)
+    sample["ratio"] = str_a[keep] / str_d[keep]
     sample["log_ratio"] = np.log(sample["ratio"])
     if "source_id" not in sample:
         sample["source_id"] = ""
     out = sample.reindex(columns=SAMPLE_COLUMNS).reset_index(drop=True)
-    return out.astype({"str_a": float, "str_d": float, "wina": int})
+    out = out.astype({"str_a": float, "str_d": float, "wina": int})
+    dropped = {
+        "listed": len(battles),
+        "twice": int(twice.sum()),
+        "incomplete": int((~twice & ~complete).sum()),
+        "era": int((~twice & complete & ~in_era).sum()),
+        "n": len(out),
+        "wins": int(out["win"].sum()),
+    }
+    return out, dropped
+
+
+def battle_sample(battles: pd.DataFrame, rules: SampleRules = STANDARD) -> pd.DataFrame:
+    """The battles the model is fitted on (see battle_selection): STRA > 0, STRD > 0, WINA in
+    {-1, 0, 1}, no parent (the standard rules); with win, rugged (from terra1), ratio and
+    log_ratio."""
+    return battle_selection(battles, rules)[0]
 
 
 @dataclass(frozen=True)

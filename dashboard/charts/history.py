@@ -17,17 +17,25 @@ from dashboard.charts import Chart, derived, register
 from dashboard.charts.common import (
     columns,
     country_name,
+    measure_name,
     pick,
     rounded,
     source_choice_labels,
     vertical_line,
 )
+from dashboard.charts.force_ratio import strengths
+from dashboard.params import Param
 from dashboard.style import RULE_COLOURS, base_layout, country_colour, fmt_number, rgba
 from indicators.common import IndicatorError, join_sources
 from indicators.force_ratio import compute_force_ratio
 from indicators.history import (
+    DUPLICATES,
+    ERAS,
+    SPLITS,
+    STANDARD,
     HistoryFit,
-    battle_sample,
+    SampleRules,
+    battle_selection,
     casualty_claim,
     fit_history_logit,
     observed_rates,
@@ -45,6 +53,11 @@ NOT_IMPORTED = (
 )
 TERRAINS = ("rugged", "other")
 TERRAIN_LABELS = {"rugged": "rugged terrain", "other": "other terrain"}
+# The two sides of the model's terrain term under each split (SampleRules.split).
+SPLIT_LABELS = {
+    "rugged": TERRAIN_LABELS,
+    "nonflat": {"rugged": "rugged or rolling terrain", "other": "flat or unrecorded terrain"},
+}
 TERRAIN_COLOURS = {"rugged": RULE_COLOURS["mountain"], "other": RULE_COLOURS["general"]}
 # Ratio bins of the observed win rates: [lo, hi), the last one open.
 RATIO_BINS = (0.0, 0.75, 1.0, 1.5, 2.0, 3.0, 6.0, np.inf)
@@ -71,15 +84,110 @@ def battles_table(catalog: Catalog) -> pd.DataFrame:
     return battles
 
 
-def history_model(catalog: Catalog) -> tuple[pd.DataFrame, HistoryFit]:
-    """The sample and its fit, computed once per battles table."""
+# The controls of the robustness checks (issue 17): each redraws the fit, its coefficients and
+# its predictions on another sample.
+DUPLICATES_WORDS = {"drop": "Leave out", "keep": "Keep"}
+ERA_WORDS = {
+    "all": "All (1600-1982)",
+    "before-1800": "Before 1800",
+    "1800s": "1800-1899",
+    "1900-on": "1900 on",
+}
+SPLIT_SENTENCE = {
+    "rugged": "rugged (CDB90 code G) against the rest",
+    "nonflat": "rugged or rolling (G or R) against flat or unrecorded",
+}
+SPLIT_WORDS = {
+    "rugged": "Rugged (CDB90 code G) against the rest",
+    "nonflat": "Any not flat (G or R) against flat",
+}
+DUPLICATES_P = Param(
+    "duplicates",
+    "Battles CDB90 lists twice",
+    "choice",
+    STANDARD.duplicates,
+    tuple(DUPLICATES),
+    words=lambda v: DUPLICATES_WORDS.get(v, str(v)),
+)
+ERA_P = Param(
+    "era",
+    "Era",
+    "choice",
+    STANDARD.era,
+    tuple(ERAS),
+    words=lambda v: ERA_WORDS.get(v, str(v)),
+)
+SPLIT_P = Param(
+    "split",
+    "Terrain split",
+    "choice",
+    STANDARD.split,
+    tuple(SPLITS),
+    words=lambda v: SPLIT_WORDS.get(v, str(v)),
+)
+SAMPLE_PARAMS = (DUPLICATES_P, ERA_P, SPLIT_P)
+# The measure by which the 2020 case is placed on the curve (the name /force-ratio uses).
+CASE_MEASURE = Param(
+    "measure",
+    "2020 case: personnel measure",
+    "choice",
+    None,
+    lambda catalog: case_measures(catalog),
+    offered=lambda catalog, values: case_measures(catalog),
+    words=measure_name,
+)
+
+
+def rules_of(p: Mapping[str, Any]) -> SampleRules:
+    """The sample rules of a chart's parameter values (the standard sample where absent)."""
+    return SampleRules(
+        duplicates=p.get("duplicates") or STANDARD.duplicates,
+        era=p.get("era") or STANDARD.era,
+        split=p.get("split") or STANDARD.split,
+    )
+
+
+def terrain_labels(p: Mapping[str, Any]) -> dict[str, str]:
+    """The model's two terrains in words under the chosen split."""
+    return SPLIT_LABELS[rules_of(p).split]
+
+
+def history_model(
+    catalog: Catalog, rules: SampleRules = STANDARD
+) -> tuple[pd.DataFrame, HistoryFit, dict[str, int]]:
+    """The sample, its fit and what was left out, computed once per battles table and rules
+    (16 combinations at most)."""
     battles = battles_table(catalog)
 
-    def build() -> tuple[pd.DataFrame, HistoryFit]:
-        sample = battle_sample(battles)
-        return sample, fit_history_logit(sample)
+    def build() -> tuple[pd.DataFrame, HistoryFit, dict[str, int]]:
+        sample, dropped = battle_selection(battles, rules)
+        return sample, fit_history_logit(sample), dropped
 
-    return derived("history-model", (battles,), build)
+    key = f"history-model:{rules.duplicates}:{rules.era}:{rules.split}"
+    return derived(key, (battles,), build)
+
+
+def sample_line(catalog: Catalog, p: Mapping[str, Any]) -> str:
+    """n, wins and what the rules left out, in words."""
+    rules = rules_of(p)
+    battles = battles_table(catalog)
+    _, dropped = derived(
+        f"history-sample:{rules.duplicates}:{rules.era}:{rules.split}",
+        (battles,),
+        lambda: battle_selection(battles, rules),
+    )
+    out = []
+    if dropped["twice"]:
+        out.append(f"{dropped['twice']} listed twice (with a parent battle)")
+    if dropped["incomplete"]:
+        out.append(f"{dropped['incomplete']} without both strengths or a known outcome")
+    if dropped["era"]:
+        out.append(f"{dropped['era']} outside the era ({ERA_WORDS[rules.era]})")
+    left = "; left out: " + ", ".join(out) if out else "; none left out"
+    return (
+        f"Sample: {dropped['n']} of CDB90's {dropped['listed']} battles, {dropped['wins']} won "
+        f"by the attacker{left}. Terrain: {SPLIT_SENTENCE[rules.split]}."
+    )
 
 
 def _sources(sample: pd.DataFrame) -> str:
@@ -89,10 +197,21 @@ def _sources(sample: pd.DataFrame) -> str:
 # ---------------------------------------------------------------------------- history-fit
 
 
-def _case_ratio(catalog: Catalog) -> dict[str, Any] | None:
-    """The 2020 Azerbaijan-Armenia ratio interval from the embedded manpower, if present."""
+def case_measures(catalog: Catalog) -> list[str]:
+    """The personnel measures both sides of the 2020 case have for 2020, the best first (as
+    /force-ratio lists them)."""
+    return list(strengths(catalog).measures(*CASE))
+
+
+def _case_ratio(catalog: Catalog, measure: str | None = None) -> dict[str, Any] | None:
+    """The 2020 Azerbaijan-Armenia ratio interval from the embedded manpower, by `measure`
+    (the best the pair has where None), if present."""
+    measures = case_measures(catalog)
+    if not measures:
+        return None
+    measure = measure if measure in measures else measures[0]
     try:
-        row = compute_force_ratio(catalog["manpower"], *CASE).iloc[0]
+        row = compute_force_ratio(catalog["manpower"], *CASE, measure=measure).iloc[0]
     except IndicatorError:
         return None
     return {
@@ -102,6 +221,7 @@ def _case_ratio(catalog: Catalog) -> dict[str, Any] | None:
         "ratio_low": float(row["ratio_low"]),
         "ratio_high": float(row["ratio_high"]),
         "label": f"{country_name(CASE[0])} : {country_name(CASE[1])} {CASE[2]}",
+        "measure": measure,
         "unit": "ratio",
         "source_id": row["source_id"],
     }
@@ -111,7 +231,7 @@ def history_fit_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     """Rows by series: 'fit' (the fitted P(win) and its 95% band on a grid of ratios, per
     terrain), 'observed' (win rate and count per ratio bin), 'rule' (3:1 and 6:1) and
     'case_2020' (the 2020 ratio interval)."""
-    sample, fit = history_model(catalog)
+    sample, fit, _ = history_model(catalog, rules_of(p))
     sources = _sources(sample)
     lo, hi = float(sample["ratio"].min()), float(sample["ratio"].max())
     grid = np.geomspace(lo, hi, 61)
@@ -167,7 +287,7 @@ def history_fit_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
                 ]
             )
         )
-    case = _case_ratio(catalog)
+    case = _case_ratio(catalog, p.get("measure"))
     if case is not None:
         parts.append(pd.DataFrame([case]))
     out = pd.concat(parts, ignore_index=True)
@@ -185,20 +305,23 @@ def history_fit_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
         "ratio_low",
         "ratio_high",
         "label",
+        "measure",
         "unit",
         "source_id",
     ]
     return out.reindex(columns=order)
 
 
-def _fit_traces(cols: Mapping[str, np.ndarray], terrain: str) -> list[dict]:
+def _fit_traces(
+    cols: Mapping[str, np.ndarray], terrain: str, labels: Mapping[str, str]
+) -> list[dict]:
     rows = pick(cols, (cols["series"] == "fit") & (cols["terrain"] == terrain))
     colour = TERRAIN_COLOURS[terrain]
     x = _floats4(rows["ratio"])
     band = {
         "type": "scatter",
         "mode": "lines",
-        "name": f"{TERRAIN_LABELS[terrain]}: 95% band",
+        "name": f"{labels[terrain]}: 95% band",
         "legendgroup": terrain,
         "showlegend": False,  # the caption says what the bands are
         "x": x + x[::-1],
@@ -211,24 +334,26 @@ def _fit_traces(cols: Mapping[str, np.ndarray], terrain: str) -> list[dict]:
     line = {
         "type": "scatter",
         "mode": "lines",
-        "name": f"{TERRAIN_LABELS[terrain]}: fitted chance",
+        "name": f"{labels[terrain]}: fitted chance",
         "legendgroup": terrain,
         "x": x,
         "y": _floats4(rows["p_win"]),
         "line": {"color": colour, "width": 2.5, "dash": "solid" if terrain == "rugged" else "dash"},
         "hovertemplate": (
-            f"{TERRAIN_LABELS[terrain]}, ratio %{{x:.2f}}: fitted chance %{{y:.2f}}<extra></extra>"
+            f"{labels[terrain]}, ratio %{{x:.2f}}: fitted chance %{{y:.2f}}<extra></extra>"
         ),
     }
     return [band, line]
 
 
-def _observed_trace(cols: Mapping[str, np.ndarray], terrain: str) -> dict:
+def _observed_trace(
+    cols: Mapping[str, np.ndarray], terrain: str, labels: Mapping[str, str]
+) -> dict:
     rows = pick(cols, (cols["series"] == "observed") & (cols["terrain"] == terrain))
     colour = TERRAIN_COLOURS[terrain]
     n = rows["n"].astype(float)
     hover = [
-        f"{TERRAIN_LABELS[terrain]}, ratio {lo:g}-{'' if hi != hi else f'{hi:g}'}: "
+        f"{labels[terrain]}, ratio {lo:g}-{'' if hi != hi else f'{hi:g}'}: "
         f"{int(w)} of {int(k)} won ({r:.0%})"
         for lo, hi, w, k, r in zip(
             rows["bin_low"].astype(float),
@@ -242,7 +367,7 @@ def _observed_trace(cols: Mapping[str, np.ndarray], terrain: str) -> dict:
     return {
         "type": "scatter",
         "mode": "markers",
-        "name": f"{TERRAIN_LABELS[terrain]}: share won (size: battles)",
+        "name": f"{labels[terrain]}: share won (size: battles)",
         "legendgroup": terrain,
         "x": _floats4(rows["ratio"]),
         "y": _floats4(rows["p_win"]),
@@ -314,10 +439,11 @@ def _rule_and_case_shapes(cols: Mapping[str, np.ndarray]) -> tuple[list[dict], l
 def history_fit_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     cols = columns(data)
     traces: list[dict] = []
+    labels = terrain_labels(p)
     for terrain in TERRAINS:
-        traces += _fit_traces(cols, terrain)
+        traces += _fit_traces(cols, terrain, labels)
     for terrain in TERRAINS:
-        traces.append(_observed_trace(cols, terrain))
+        traces.append(_observed_trace(cols, terrain, labels))
     shapes, notes = _rule_and_case_shapes(cols)
     return {
         "data": traces,
@@ -353,19 +479,35 @@ def history_fit_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     n = int(cols["n"][observed].astype(float).sum())
     rugged = int(cols["n"][observed & (cols["terrain"] == "rugged")].astype(float).sum())
     case = np.flatnonzero(cols["series"] == "case_2020")
+    labels = terrain_labels(p)
+    rules = rules_of(p)
+    sample = "" if rules == STANDARD else f" (sample: {_rules_words(rules)})"
     text = (
         f"Chance that the attacker succeeds against the force ratio, by terrain: a logistic "
-        f"regression fitted on {n} CDB90 battles ({rugged} on rugged terrain), shaded with its "
-        f"95% bands; markers are the share of battles the attacker won in each band of ratios, "
-        f"sized by the number of battles. Dotted lines mark 3:1 and 6:1."
+        f"regression fitted on {n} CDB90 battles ({rugged} on {labels['rugged']}){sample}, "
+        f"shaded with its 95% bands; markers are the share of battles the attacker won in each "
+        f"band of ratios, sized by the number of battles. Dotted lines mark 3:1 and 6:1."
     )
     if len(case):
         i = case[0]
         text += (
             f" Shaded: {country_name(CASE[0])} against {country_name(CASE[1])}, {CASE[2]}, "
-            f"ratio {float(cols['ratio_low'][i]):.2f}-{float(cols['ratio_high'][i]):.2f}."
+            f"ratio {float(cols['ratio_low'][i]):.2f}-{float(cols['ratio_high'][i]):.2f} "
+            f"({measure_name(str(cols['measure'][i])).lower()})."
         )
     return text
+
+
+def _rules_words(rules: SampleRules) -> str:
+    """A sample's rules other than the standard ones, in words."""
+    parts = []
+    if rules.duplicates != STANDARD.duplicates:
+        parts.append("battles listed twice kept")
+    if rules.era != STANDARD.era:
+        parts.append(ERA_WORDS[rules.era].lower())
+    if rules.split != STANDARD.split:
+        parts.append("terrain " + SPLIT_SENTENCE[rules.split])
+    return ", ".join(parts)
 
 
 register(
@@ -373,7 +515,7 @@ register(
         slug="history-fit",
         title="Force ratio and attacker success in CDB90 battles, rugged against other terrain",
         page=PAGE,
-        params=(),
+        params=(*SAMPLE_PARAMS, CASE_MEASURE),
         data=history_fit_data,
         figure=history_fit_figure,
         caption=history_fit_caption,
@@ -388,7 +530,7 @@ register(
 
 def history_coefficients_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     """The fitted coefficients (log-odds) with their 95% CIs, n and the log-likelihood."""
-    sample, fit = history_model(catalog)
+    sample, fit, _ = history_model(catalog, rules_of(p))
     out = fit.coefficients.copy()
     out["wins"] = fit.wins
     out["log_likelihood"] = fit.llf
@@ -406,16 +548,27 @@ TERM_WORDS = {
 }
 
 
-def term_words(term: str, description: str = "") -> str:
-    """A model term in words (two lines); the indicator's description for a term not known."""
-    return TERM_WORDS.get(term, description or term)
+def term_words(term: str, description: str = "", split: str = "rugged") -> str:
+    """A model term in words (two lines) under a terrain split; the indicator's description for
+    a term not known."""
+    words = TERM_WORDS.get(term, description or term)
+    if split == "nonflat":
+        words = (
+            words.replace("other terrain", "flat terrain")
+            .replace("Rugged terrain", "Rugged or rolling terrain")
+            .replace("on rugged terrain", "on rugged or rolling terrain")
+        )
+    return words
 
 
 def history_coefficients_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     cols = columns(data)
     est = cols["estimate"].astype(float)
     lo, hi = cols["ci_low"].astype(float), cols["ci_high"].astype(float)
-    labels = [term_words(t, str(d)) for t, d in zip(cols["term"], cols["description"], strict=True)]
+    split = rules_of(p).split
+    labels = [
+        term_words(t, str(d), split) for t, d in zip(cols["term"], cols["description"], strict=True)
+    ]
     trace = {
         "type": "scatter",
         "mode": "markers",
@@ -463,8 +616,9 @@ def history_coefficients_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dic
 
 def history_coefficients_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     cols = columns(data)
+    split = rules_of(p).split
     parts = [
-        f"{term_words(t).replace('<br>', ' ')} {e:+.3f} (95% CI {a:+.3f} to {b:+.3f})"
+        f"{term_words(t, split=split).replace('<br>', ' ')} {e:+.3f} (95% CI {a:+.3f} to {b:+.3f})"
         for t, e, a, b in zip(
             cols["term"],
             cols["estimate"].astype(float),
@@ -474,8 +628,9 @@ def history_coefficients_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> st
         )
     ]
     return (
-        "Logistic regression of attacker success on the log force ratio, rugged terrain and "
-        f"the two together, fitted on n = {int(cols['n'][0])} battles "
+        "Logistic regression of attacker success on the log force ratio, "
+        f"{terrain_labels(p)['rugged']} and the two together, fitted on "
+        f"n = {int(cols['n'][0])} battles "
         f"({int(cols['wins'][0])} attacker wins; log-likelihood "
         f"{float(cols['log_likelihood'][0]):.2f}). Effects on the log-odds: "
         f"{'; '.join(parts)}. A bar crossing zero means the data cannot tell the effect's sign."
@@ -487,7 +642,7 @@ register(
         slug="history-coefficients",
         title="Logit coefficients with 95% confidence intervals",
         page=PAGE,
-        params=(),
+        params=SAMPLE_PARAMS,
         data=history_coefficients_data,
         figure=history_coefficients_figure,
         caption=history_coefficients_caption,
@@ -504,7 +659,7 @@ def history_predictions_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataF
     """Rows 'p_win': the fitted P(win) at 3:1 and 6:1 per terrain with its 95% CI; rows
     'ratio_at_p': the ratio at which each terrain's curve reaches 0.5 and 0.75, with its 95%
     confidence set (ratio_for_probability)."""
-    sample, fit = history_model(catalog)
+    sample, fit, _ = history_model(catalog, rules_of(p))
     sources = _sources(sample)
     rows = []
     for terrain in TERRAINS:
@@ -556,6 +711,7 @@ def history_predictions_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataF
 
 def history_predictions_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     cols = columns(data)
+    labels = terrain_labels(p)
     traces = []
     for k, terrain in enumerate(TERRAINS):
         rows = pick(cols, (cols["quantity"] == "p_win") & (cols["terrain"] == terrain))
@@ -566,7 +722,7 @@ def history_predictions_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict
             {
                 "type": "scatter",
                 "mode": "markers+text",
-                "name": TERRAIN_LABELS[terrain],
+                "name": labels[terrain],
                 "x": [f"{r:g}:1" for r in rows["ratio"].astype(float)],
                 "y": _floats4(est),
                 "text": [f"{e:.2f}" for e in est],
@@ -587,7 +743,7 @@ def history_predictions_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict
                 },
                 "offsetgroup": terrain,
                 "hovertext": [
-                    f"{TERRAIN_LABELS[terrain]}, {r:g}:1: chance {e:.2f} (95% CI {a:.2f}-{b:.2f})"
+                    f"{labels[terrain]}, {r:g}:1: chance {e:.2f} (95% CI {a:.2f}-{b:.2f})"
                     for r, e, a, b in zip(rows["ratio"].astype(float), est, lo, hi, strict=True)
                 ],
                 "hoverinfo": "text",
@@ -630,6 +786,7 @@ def ratio_at_text(row: Mapping[str, Any]) -> str:
 
 def history_predictions_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
     cols = columns(data)
+    labels = terrain_labels(p)
     parts = []
     for terrain in TERRAINS:
         rows = pick(cols, (cols["quantity"] == "p_win") & (cols["terrain"] == terrain))
@@ -643,14 +800,14 @@ def history_predictions_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str
                 strict=True,
             )
         )
-        parts.append(f"{terrain}: {at}")
+        parts.append(f"{labels[terrain]}: {at}")
     rows = pick(cols, (cols["quantity"] == "ratio_at_p") & (cols["terrain"] == "rugged"))
     crossings = "; ".join(
         ratio_at_text({c: rows[c][i] for c in rows}) for i in range(len(rows["p"]))
     )
     return (
         f"Fitted chance that the attacker succeeds, with 95% CIs, n = {int(cols['n'][0])}: "
-        f"{'; '.join(parts)}. On rugged terrain the fitted curve {crossings}."
+        f"{'; '.join(parts)}. On {labels['rugged']} the fitted curve {crossings}."
     )
 
 
@@ -659,7 +816,7 @@ register(
         slug="history-predictions",
         title="Predicted attacker success at 3:1 and 6:1, by terrain",
         page=PAGE,
-        params=(),
+        params=SAMPLE_PARAMS,
         data=history_predictions_data,
         figure=history_predictions_figure,
         caption=history_predictions_caption,
@@ -675,7 +832,7 @@ register(
 def history_casualties_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     """Attacker wins with both casualty figures known, by terrain: how many cost the attacker
     fewer casualties than the defender, and the share with its Wilson 95% interval."""
-    sample, _ = history_model(catalog)
+    sample, _, _ = history_model(catalog)
     out = casualty_claim(sample)
     out["unit"] = "battles (share: fraction of attacker wins)"
     out["source_id"] = _sources(sample)

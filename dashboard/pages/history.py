@@ -1,7 +1,8 @@
 """/history: does the force ratio decide battles, and does rugged terrain change the rule? The
-logit fitted on CDB90 (imported by the user), and the essay's testable claims set against the
-evidence, each with its download. Without CDB90 the page says how to import it in one command.
-No controls: the charts have no parameters."""
+logit fitted on CDB90, with controls that vary the sample (battles listed twice, era, terrain
+split) to show how much the answer depends on them; doctrine's and the essay's testable claims
+set against the evidence, each with its download; and how it is all computed. Without CDB90
+the page says how to import it in one command."""
 
 from __future__ import annotations
 
@@ -11,12 +12,34 @@ from dash import html
 
 from dashboard.charts import render
 from dashboard.charts.common import country_name
-from dashboard.charts.history import IMPORT_COMMAND, ratio_at_text
-from dashboard.components import chart_block
+from dashboard.charts.history import (
+    CASE_MEASURE,
+    IMPORT_COMMAND,
+    SAMPLE_PARAMS,
+    history_model,
+    ratio_at_text,
+    sample_line,
+)
+from dashboard.components import (
+    chart_block,
+    cited_source,
+    controls,
+    messages,
+    page_params,
+    register_page_callback,
+    source_mark,
+)
+from indicators.common import IndicatorError
+from indicators.history import observed_rates, wilson_interval
+from validation import load_catalog
 
 PATH, NAME, ORDER, NAV = "/history", "History", 7, True
 PAGE = "history"
 CHARTS = ("history-fit", "history-coefficients", "history-predictions")
+PARAMS = (*SAMPLE_PARAMS, CASE_MEASURE)
+NOTE_ID = f"{PAGE}-note"
+# Doctrine's own claim (FM 6-0): the band of observed ratios counted as "about three to one".
+ABOUT_3_TO_1 = (2.5, 3.5)
 CLAIM_CHARTS = ("history-casualties", "claims-ranks")
 TITLE = "History: does the force ratio decide battles?"
 LEAD = (
@@ -52,12 +75,14 @@ def import_box() -> html.Div:
     )
 
 
-def _download(slug: str, text: str = "Download the evidence (CSV)") -> html.A:
+def _download(
+    slug: str, text: str = "Download the evidence (CSV)", link_id: str | None = None
+) -> html.A:
     return html.A(
         text,
         href=f"/chart/{slug}.csv",
         download="",
-        id=f"claim-download-{slug}",
+        id=link_id or f"claim-download-{slug}",
         className="download",
     )
 
@@ -127,8 +152,95 @@ def _essay_ranks() -> str:
     )
 
 
+def _chance(row: dict[str, Any]) -> str:
+    return f"{row['p']:.2f} (95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f})"
+
+
+def _side(interval: tuple[float, float]) -> str:
+    lo, hi = interval
+    return "above" if lo > 0.5 else "below" if hi < 0.5 else "includes"
+
+
+def _sides(intervals: dict[str, tuple[float, float]]) -> str:
+    """Where each terrain's interval lies against one half, in words ("lies above one half
+    on both terrains", "includes one half on rugged terrain and lies above it on other
+    terrain")."""
+    verbs = {"above": "lies above", "below": "lies below", "includes": "includes"}
+    sides = {t: _side(i) for t, i in intervals.items()}
+    if len(sides) > 1 and len(set(sides.values())) == 1:
+        return f"{verbs[next(iter(sides.values()))]} one half on both terrains"
+    return " and ".join(f"{verbs[v]} one half on {t} terrain" for t, v in sides.items())
+
+
+def verdict(
+    fitted: dict[str, tuple[float, float]], observed: dict[str, tuple[float, float]]
+) -> str:
+    """What the intervals of the attacker's chance at about 3:1 say about doctrine's claim
+    that the defender then wins more often than not (the attacker's chance below one half):
+    the fitted chances (all battles) first, the counts at 2.5-3.5 to one after."""
+    sides = {_side(i) for i in fitted.values()}
+    if sides == {"above"}:
+        head = "The data contradict the claim: attackers at three to one won more often than not"
+    elif sides == {"below"}:
+        head = "The data agree with the claim: attackers at three to one lost more often"
+    else:
+        head = "The data cannot settle the claim"
+    text = f"{head}. The fitted chance's interval {_sides(fitted)}"
+    if observed:
+        text += f"; the counted share's interval {_sides(observed)}"
+    return text + "."
+
+
+def doctrine_evidence() -> list[Any]:
+    """FM 6-0's claim against CDB90 (standard sample): the fitted chance at 3:1 by terrain,
+    and the share won among battles fought at 2.5-3.5 to 1, with Wilson intervals."""
+    rendered = render("history-predictions", {})
+    if rendered.error is not None:
+        return [html.P(f"Evidence needs CDB90: {IMPORT_COMMAND}", className="claim-missing")]
+    fitted = {r["terrain"]: r for r in _rows(rendered.data, quantity="p_win", ratio=3.0)}
+    sample, _, _ = history_model(load_catalog())
+    lo, hi = ABOUT_3_TO_1
+    rates = observed_rates(sample, (lo, hi)).set_index("terrain")
+    observed = []
+    fitted_ci = {t: (fitted[t]["ci_low"], fitted[t]["ci_high"]) for t in ("rugged", "other")}
+    counted_ci: dict[str, tuple[float, float]] = {}
+    for terrain, words in (("rugged", "rugged terrain"), ("other", "other terrain")):
+        if terrain not in rates.index:
+            observed.append(f"no battles on {words}")
+            continue
+        wins, n = int(rates.loc[terrain, "wins"]), int(rates.loc[terrain, "n"])
+        low, high = wilson_interval(wins, n)
+        counted_ci[terrain] = (low, high)
+        observed.append(
+            f"{wins} of {n} on {words} ({wins / n:.0%}, 95% CI {low:.0%} to {high:.0%})"
+        )
+    return [
+        html.P(
+            f"Fitted chance that the attacker succeeds at 3:1: {_chance(fitted['rugged'])} "
+            f"on rugged terrain, {_chance(fitted['other'])} on other terrain. Battles fought "
+            f"at {lo:g} to {hi:g} to one that the attacker won: {'; '.join(observed)}.",
+            id="claim-doctrine-evidence",
+        ),
+        html.P(verdict(fitted_ci, counted_ci), id="claim-doctrine-verdict", className="verdict"),
+        _download("history-predictions", link_id="claim-download-doctrine"),
+    ]
+
+
 def claims_section() -> html.Section:
     claims = [
+        (
+            "claim-doctrine",
+            "Doctrine: at three to one the defender is favoured",
+            [
+                "The U.S. Army's staff manual of 2014 says that, in past battles, a defender "
+                "facing an attacker about three times its strength won more than half the "
+                "time; so the attacker's chance at 3:1 would be below one half. Evidence, on "
+                "the standard sample: the fitted chance at 3:1 by terrain, and the share of "
+                "battles fought at about three to one that the attacker won. ",
+                source_mark(*cited_source("fm-6-0-2014")),
+            ],
+            doctrine_evidence(),
+        ),
         (
             "claim-mountain",
             "Mountains demand six to one",
@@ -167,8 +279,9 @@ def claims_section() -> html.Section:
         [
             html.H2("Claims against evidence"),
             html.P(
-                "The essay's statements that data can test, each in our words, with the "
-                "evidence and its download.",
+                "Doctrine's and the essay's statements that data can test, each in our words, "
+                "with the evidence (on the standard sample: the controls above do not change "
+                "it) and its download.",
                 className="lead",
             ),
             html.Ol(items, id="history-claims"),
@@ -178,7 +291,74 @@ def claims_section() -> html.Section:
     )
 
 
+def sample_note(values: dict[str, Any]) -> str:
+    """The sample line under the controls: n, wins and what was left out."""
+    try:
+        return sample_line(load_catalog(), values)
+    except IndicatorError as exc:
+        return str(exc)
+
+
+def method_section() -> html.Section:
+    """How the page's figures are computed, what CDB90's codes mean, and the limits."""
+    cite = [source_mark(*cited_source(sid)) for sid in DEBATE]
+    return html.Section(
+        [
+            html.H2("How this is computed", id="history-method-title"),
+            html.P(
+                "Model: a logistic regression of attacker success (CDB90's WINA = 1; a draw "
+                "counts as no success) on the natural log of the force ratio (attacker "
+                "strength STRA over defender strength STRD), a terrain indicator and their "
+                "product, fitted by maximum likelihood (statsmodels), with 95% Wald intervals; "
+                "chances at a given ratio carry intervals by the delta method on the log-odds. "
+                "Observed shares are counts of wins over battles in each band of ratios, with "
+                "Wilson intervals."
+            ),
+            html.P(
+                "Sample: battles with both strengths above zero and an outcome recorded "
+                "(WINA of -1, 0 or 1). The standard sample leaves out the battles CDB90 lists "
+                "twice, those with a parent battle (an engagement that is also counted as part "
+                "of a larger one). The controls keep them, keep one era, or change the terrain "
+                "split; the line under the controls says what each choice left out."
+            ),
+            html.P(
+                "Terrain codes: CDB90's TERRA1 is three letters. The first is the relief: G "
+                "rugged, R rolling, F flat, 0 not recorded; the second the cover (M mixed, B "
+                "bare, D desert, W wooded); the third a special feature (U urban, M marsh, D "
+                "desert). Mountains have no code of their own: rugged (G) is the closest, "
+                "which is why the essay's mountain rule is tested on it. The other split "
+                "counts rugged and rolling ground together against flat."
+            ),
+            html.P(
+                "Limits: the outcome is a historian's judgement of who won, not a measured "
+                "quantity; strengths are estimates, often rounded, and count men, not fire "
+                "power, quality or surprise; the battles are those historians wrote about, not "
+                "a random sample; and a ratio decided before a battle is not the ratio at its "
+                "decisive point. The published benchmarks from The Dupuy Institute come from "
+                "its own databases, related to CDB90 by lineage but not the same battles."
+            ),
+            html.P(
+                [
+                    "The debate: whether an attacker needs three to one was argued in "
+                    "International Security in 1989 by John Mearsheimer (for the rule as a "
+                    "rough guide), Joshua Epstein (against) and Trevor Dupuy (on what combat "
+                    "data show). ",
+                    *[part for mark in cite for part in (mark, " ")],
+                ],
+                id="history-debate",
+            ),
+        ],
+        id="history-method",
+        **{"aria-labelledby": "history-method-title"},
+    )
+
+
+# The 1989 exchange in International Security, cited where the page explains the debate.
+DEBATE = ("mearsheimer-1989", "epstein-1989", "dupuy-1989")
+
+
 def layout(**query: str) -> html.Div:
+    values, problems = page_params(PARAMS, query)
     imported = render(CHARTS[0], {}).error is None
     return html.Div(
         [
@@ -188,10 +368,24 @@ def layout(**query: str) -> html.Div:
             html.Section(
                 [
                     html.H2("The force ratio in past battles"),
-                    *[chart_block(slug, {}, level=3) for slug in CHARTS],
+                    html.P(
+                        "How much does the answer depend on how the sample is drawn? The "
+                        "controls refit the model on another sample; the charts, the "
+                        "coefficients and the predicted chances at 3:1 and 6:1 follow, and so "
+                        "do their downloads.",
+                        className="note",
+                    ),
+                    messages(PAGE, problems),
+                    controls(PAGE, PARAMS, values),
+                    html.P(sample_note(values), id=NOTE_ID, className="note", role="status"),
+                    *[chart_block(slug, values, level=3) for slug in CHARTS],
                 ],
                 id="history-model",
             ),
             claims_section(),
+            method_section(),
         ]
     )
+
+
+register_page_callback(PAGE, PARAMS, CHARTS, note=sample_note)

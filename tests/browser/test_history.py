@@ -80,7 +80,7 @@ def test_on_first_start_the_charts_draw(live_server, page, ui):
     assert predictions[0]["x"] == ["3:1", "6:1"]
     assert ui.names("chart-history-casualties") == ["attacker wins with fewer attacker casualties"]
     claims = page.locator("#history-claims > li")
-    assert claims.count() == 3
+    assert claims.count() == 4  # doctrine's own claim, then the essay's three
     assert "at 6:1 is" in page.locator("#claim-mountain-p6").inner_text()
     assert (
         "attacker victories on rugged terrain"
@@ -113,4 +113,29 @@ def test_nothing_overlaps_at_phone_and_desktop_width(live_server, page, ui, widt
     labels = page.locator("#chart-claims-ranks .annotation-text-g text").all_text_contents()
     assert "essay 5, published 2" in labels
     assert "Global Firepower" in labels and "Global Militarisation Index" in labels
+    assert page.console_errors == []
+
+
+def test_the_controls_refit_on_another_sample(live_server, page, ui):
+    """Era 1900 on: the sample line, the captions and the downloads follow (counts as in
+    tests/indicators/test_history_robustness.py, by hand from the files); the URL keeps it."""
+    page.goto(live_server + "/history")
+    ui.caption("history-fit", "fitted on 621 CDB90 battles")
+    note = page.locator("#history-note")
+    assert note.inner_text().startswith("Sample: 621 of CDB90's 660 battles")
+    ui.choose("history-era", "1900 on")
+    ui.caption("history-fit", "fitted on 382 CDB90 battles")
+    assert "239 outside the era (1900 on)" in note.inner_text()
+    assert "n = 382" in ui.caption("history-predictions", "n = 382")
+    assert "era=1900-on" in page.url
+    page.wait_for_function(
+        "() => document.querySelector('#download-history-coefficients-csv')"
+        ".getAttribute('href').includes('era=1900-on')"
+    )
+    ui.choose("history-split", "Any not flat (G or R) against flat")
+    ui.caption("history-fit", "rugged or rolling terrain")
+    names = [t["name"] for t in ui.traces("chart-history-fit")]
+    assert "flat or unrecorded terrain: fitted chance" in names
+    # the doctrine claim stays on the standard sample
+    assert "0.64 (95% CI 0.54 to 0.74)" in page.locator("#claim-doctrine-evidence").inner_text()
     assert page.console_errors == []
