@@ -403,6 +403,65 @@ class EssayFigures(pa.DataFrameModel):
         unique = ["figure_id"]
 
 
+class TdiForceRatio(pa.DataFrameModel):
+    # Published attacker success by force-ratio bin (The Dupuy Institute); one row per bin.
+    table_id: Series[str] = pa.Field(str_matches=SLUG)
+    database: Series[str] = pa.Field(str_length={"min_value": 1})
+    row: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    bound_low_published: Series[str] = pa.Field(str_length={"min_value": 1})
+    bound_high_published: Series[str] = pa.Field(nullable=True)
+    ratio_low: Series[float] = pa.Field(gt=0)
+    ratio_high: Series[float] = pa.Field(nullable=True, gt=0)
+    # text, not bool: a CSV cell "false" would coerce to True
+    corrected: Series[str] = pa.Field(isin=["true", "false"])
+    attacker_wins_pct: Series[float] = pa.Field(nullable=True, ge=0, le=100)
+    attacker_fails_pct: Series[float] = pa.Field(nullable=True, ge=0, le=100)
+    wins: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    n: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+    source_id: Series[str] = pa.Field(str_matches=SLUG)
+    note: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="ratio_low,ratio_high|ratio_low <= ratio_high")
+    def ratios_ordered(cls, df: pd.DataFrame) -> pd.Series:
+        return (df["ratio_high"].isna() | (df["ratio_low"] <= df["ratio_high"])).astype(bool)
+
+    @pa.dataframe_check(error="wins,n|wins <= n")
+    def wins_within_cases(cls, df: pd.DataFrame) -> pd.Series:
+        return (df["wins"].isna() | df["n"].isna() | (df["wins"] <= df["n"])).astype(bool)
+
+    @pa.dataframe_check(error="wins,n|give wins and n together, or neither")
+    def wins_with_cases(cls, df: pd.DataFrame) -> pd.Series:
+        return (df["wins"].isna() == df["n"].isna()).astype(bool)
+
+    @pa.dataframe_check(error="attacker_wins_pct,wins,n|row gives neither a percentage nor counts")
+    def states_a_rate(cls, df: pd.DataFrame) -> pd.Series:
+        return (df["attacker_wins_pct"].notna() | df["n"].notna()).astype(bool)
+
+    @pa.dataframe_check(
+        error="attacker_wins_pct,wins,n|wins / n does not round to the published percentage"
+    )
+    def wins_fit_percentage(cls, df: pd.DataFrame) -> pd.Series:
+        # a published whole percentage p admits counts k with |100 k / n - p| <= 0.5
+        gap = (100 * df["wins"] / df["n"] - df["attacker_wins_pct"]).abs()
+        return (gap.isna() | (gap <= 0.5 + 1e-9)).astype(bool)
+
+    @pa.dataframe_check(
+        error="attacker_wins_pct,attacker_fails_pct|wins and failures must add up to 100 percent"
+    )
+    def shares_add_up(cls, df: pd.DataFrame) -> pd.Series:
+        total = df["attacker_wins_pct"] + df["attacker_fails_pct"]
+        return (total.isna() | ((total - 100).abs() < 1e-9)).astype(bool)
+
+    @pa.dataframe_check(error="corrected,note|a corrected row says in its note what was read")
+    def correction_explained(cls, df: pd.DataFrame) -> pd.Series:
+        return ((df["corrected"] != "true") | df["note"].notna()).astype(bool)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["table_id", "row"]
+
+
 # table name -> model; the order is the order of loading (referenced tables first).
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "sources": Sources,
@@ -415,6 +474,7 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "attrition": Attrition,
     "doctrine": Doctrine,
     "essay_figures": EssayFigures,
+    "tdi_force_ratio": TdiForceRatio,
 }
 
 # table -> {column: (referenced table, referenced column)}: checked across tables on load.
@@ -429,4 +489,5 @@ REFERENCES: dict[str, dict[str, tuple[str, str]]] = {
     "attrition": {"side": _COUNTRY, "event_id": ("events", "event_id"), "source_id": _SOURCE},
     "doctrine": {"source_id": _SOURCE},
     "essay_figures": {"source_id": _SOURCE},
+    "tdi_force_ratio": {"source_id": _SOURCE},
 }

@@ -68,12 +68,20 @@ class TestSources:
                 assert set(frame["source_id"]) <= known, name
 
     def test_every_source_is_used(self):
+        """By a row, or by a table's metadata as a related work (`related_sources`)."""
         catalog = load_catalog()
         used = set()
         for name, frame in catalog.tables.items():
             if name != "sources" and "source_id" in frame:
                 used |= set(frame["source_id"])
+        for meta in catalog.meta.values():
+            used |= set(meta.get("related_sources", []))
         assert set(catalog["sources"]["source_id"]) == used
+
+    @pytest.mark.parametrize("name", METAS)
+    def test_related_sources_exist(self, name):
+        known = set(load_catalog()["sources"]["source_id"])
+        assert set(_meta(name).get("related_sources", [])) <= known
 
     def test_every_source_states_its_licence_or_terms(self):
         sources = load_catalog()["sources"]

@@ -125,7 +125,7 @@ class TestMerge:
         import_path("gmi", GMI_SMALL, data_dir)
         assert main(["validate"]) == 0
         out = capsys.readouterr().out
-        assert out.splitlines()[-1].startswith("10 tables, ")
+        assert out.splitlines()[-1].startswith("11 tables, ")
         assert "gmi_indicators" not in out
         rankings = next(line for line in out.splitlines() if line.startswith("rankings"))
         assert int(rankings.split()[1]) == embedded_rows("rankings")

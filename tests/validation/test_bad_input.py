@@ -36,6 +36,7 @@ TABLES = (
     "attrition",
     "doctrine",
     "essay_figures",
+    "tdi_force_ratio",
 )
 
 
@@ -593,7 +594,7 @@ class TestCli:
     def test_no_argument_summarises_embedded_tables(self):
         result = cli("validate")
         assert result.returncode == 0, result.stderr
-        assert "10 tables" in result.stdout
+        assert "11 tables" in result.stdout
         assert "all valid" in result.stdout
         listed = [line.split()[0] for line in result.stdout.splitlines()[1:-1]]
         assert sorted(listed) == sorted(TABLES)
