@@ -88,9 +88,7 @@ class SampleRules:
         for name, allowed in (("duplicates", DUPLICATES), ("era", ERAS), ("split", SPLITS)):
             value = getattr(self, name)
             if value not in allowed:
-                raise IndicatorError(
-                    f"{name} must be one of {', '.join(allowed)}; got {value!r}"
-                )
+                raise IndicatorError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
 
 
 STANDARD = SampleRules()

@@ -24,8 +24,10 @@ from dashboard.charts.common import (
     vertical_line,
 )
 from dashboard.charts.force_ratio import strengths
+from dashboard.charts.history_benchmarks import benchmark_traces
 from dashboard.params import Param
 from dashboard.style import RULE_COLOURS, base_layout, country_colour, fmt_number, rgba
+from indicators.benchmarks import published_rates
 from indicators.common import IndicatorError, join_sources
 from indicators.force_ratio import compute_force_ratio
 from indicators.history import (
@@ -290,6 +292,29 @@ def history_fit_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     case = _case_ratio(catalog, p.get("measure"))
     if case is not None:
         parts.append(pd.DataFrame([case]))
+    tdi = catalog.tables.get("tdi_force_ratio")
+    if tdi is not None and not tdi.empty:
+        rates = derived("tdi-rates", (tdi,), lambda: published_rates(tdi))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "series": "benchmark",
+                    "terrain": "",
+                    "ratio": rates["ratio_mid"],
+                    "p_win": rates["rate"],
+                    "p_low": rates["ci_low"],
+                    "p_high": rates["ci_high"],
+                    "bin_low": rates["ratio_low"],
+                    "bin_high": rates["ratio_high"],
+                    "wins": rates["wins"],
+                    "n": rates["n"],
+                    "label": rates["database"],
+                    "table_id": rates["table_id"],
+                    "unit": "share of engagements won by the attacker, as published",
+                    "source_id": rates["source_id"],
+                }
+            )
+        )
     out = pd.concat(parts, ignore_index=True)
     order = [
         "series",
@@ -306,10 +331,31 @@ def history_fit_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
         "ratio_high",
         "label",
         "measure",
+        "table_id",
         "unit",
         "source_id",
     ]
     return out.reindex(columns=order)
+
+
+def _benchmarks(cols: Mapping[str, np.ndarray]) -> list[dict]:
+    """TDI's published rates as their own series (dashboard.charts.history_benchmarks)."""
+    rows = pick(cols, cols["series"] == "benchmark")
+    if not len(rows["series"]):
+        return []
+    rates = pd.DataFrame(
+        {
+            "table_id": rows["table_id"],
+            "database": rows["label"],
+            "ratio_low": rows["bin_low"].astype(float),
+            "ratio_high": rows["bin_high"].astype(float),
+            "rate": rows["p_win"].astype(float),
+            "ci_low": rows["p_low"].astype(float),
+            "ci_high": rows["p_high"].astype(float),
+            "n": rows["n"].astype(float),
+        }
+    )
+    return benchmark_traces(rates)
 
 
 def _fit_traces(
@@ -444,6 +490,7 @@ def history_fit_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         traces += _fit_traces(cols, terrain, labels)
     for terrain in TERRAINS:
         traces.append(_observed_trace(cols, terrain, labels))
+    traces += _benchmarks(cols)
     shapes, notes = _rule_and_case_shapes(cols)
     return {
         "data": traces,
@@ -494,6 +541,14 @@ def history_fit_caption(data: pd.DataFrame, p: Mapping[str, Any]) -> str:
             f" Shaded: {country_name(CASE[0])} against {country_name(CASE[1])}, {CASE[2]}, "
             f"ratio {float(cols['ratio_low'][i]):.2f}-{float(cols['ratio_high'][i]):.2f} "
             f"({measure_name(str(cols['measure'][i])).lower()})."
+        )
+    bench = cols["series"] == "benchmark"
+    if bench.any():
+        databases = len(set(cols["table_id"][bench]))
+        text += (
+            f" Lines with whiskers: attacker success per band of ratios as The Dupuy Institute "
+            f"published it for {databases} of its own databases (other engagements than "
+            f"CDB90's), with Wilson 95% intervals from its counts."
         )
     return text
 

@@ -89,7 +89,8 @@ def benchmark_traces(rates: pd.DataFrame) -> list[dict]:
                 "showlegend": True,
                 "x": x,
                 "y": y,
-                "line": {"color": colour, "width": 2},
+                "line": {"color": colour, "width": 1.5},
+                "opacity": 0.8,  # behind the CDB90 estimates they are set beside
                 "connectgaps": False,
                 "hovertext": hover,
                 "hoverinfo": "text",

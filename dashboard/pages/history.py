@@ -29,6 +29,7 @@ from dashboard.components import (
     register_page_callback,
     source_mark,
 )
+from indicators.benchmarks import published_rates
 from indicators.common import IndicatorError
 from indicators.history import observed_rates, wilson_interval
 from validation import load_catalog
@@ -191,6 +192,37 @@ def verdict(
     return text + "."
 
 
+def published_at_three() -> list[Any]:
+    """The Dupuy Institute's published rates for the bands of ratios that hold 3:1, where the
+    table is there and gives the number of cases."""
+    tdi = load_catalog().tables.get("tdi_force_ratio")
+    if tdi is None or tdi.empty:
+        return []
+    rates = published_rates(tdi)
+    high = rates["ratio_high"].fillna(float("inf"))
+    rows = rates[(rates["ratio_low"] <= 3.0) & (high >= 3.0) & rates["n"].notna()]
+    if rows.empty:
+        return []
+
+    def span(low: float, high: float) -> str:
+        if high != high:
+            return f"{low:.2f} and higher"
+        return f"{low:.2f}" if low == high else f"{low:.2f} to {high:.2f}"
+
+    parts = [
+        f"{r.database}, {span(r.ratio_low, r.ratio_high)}: {r.rate:.0%} of {int(r.n)} "
+        f"(95% CI {r.ci_low:.0%} to {r.ci_high:.0%})"
+        for r in rows.itertuples()
+    ]
+    return [
+        html.P(
+            "Published by The Dupuy Institute for its own databases, attacker success in the "
+            "band of ratios that holds 3:1: " + "; ".join(parts) + ".",
+            id="claim-doctrine-published",
+        )
+    ]
+
+
 def doctrine_evidence() -> list[Any]:
     """FM 6-0's claim against CDB90 (standard sample): the fitted chance at 3:1 by terrain,
     and the share won among battles fought at 2.5-3.5 to 1, with Wilson intervals."""
@@ -222,6 +254,7 @@ def doctrine_evidence() -> list[Any]:
             id="claim-doctrine-evidence",
         ),
         html.P(verdict(fitted_ci, counted_ci), id="claim-doctrine-verdict", className="verdict"),
+        *published_at_three(),
         _download("history-predictions", link_id="claim-download-doctrine"),
     ]
 
