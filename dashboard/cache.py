@@ -161,9 +161,53 @@ def export_key(kind: str, *parts: Any) -> str:
     return f"{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
+class _Flight:
+    """One computation of a key, and its outcome for the callers that wait for it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.content = b""
+        self.error: BaseException | None = None
+
+
+_flights_lock = threading.Lock()
+_flights: dict[str, _Flight] = {}
+
+
+def _computed_once(
+    key: str, compute: Callable[[], bytes], store: Callable[[bytes], None]
+) -> tuple[bytes, bool]:
+    """(content, shared): compute() and store() by the first caller of `key`; a caller that
+    comes while it runs waits for its content (or its exception) instead of computing it again.
+    Within this process: each worker computes its own."""
+    with _flights_lock:
+        flight = _flights.get(key)
+        first = flight is None
+        if first:
+            flight = _flights[key] = _Flight()
+    if not first:
+        flight.done.wait()
+        if flight.error is not None:
+            raise flight.error
+        return flight.content, True
+    try:
+        flight.content = compute()
+        store(flight.content)
+    except BaseException as exc:
+        flight.error = exc
+        raise
+    finally:
+        with _flights_lock:
+            del _flights[key]
+        flight.done.set()
+    return flight.content, False
+
+
 def cached_bytes(key: str, compute: Callable[[], bytes]) -> tuple[bytes, bool]:
-    """(content, hit): the stored content under `key`, else compute() stored and returned.
-    Exceptions of compute() pass through and store nothing; a failing store is a miss."""
+    """(content, hit): the stored content under `key`, else compute() stored and returned; hit
+    is also true for a request given the content another one computed at the same time (five
+    identical requests at once compute it once). Exceptions of compute() pass through (to
+    every request waiting for it) and store nothing; a failing store is a miss."""
     cache: Cache | None = current_app.extensions.get(_EXTENSION)
     if cache is not None:
         try:
@@ -173,10 +217,13 @@ def cached_bytes(key: str, compute: Callable[[], bytes]) -> tuple[bytes, bool]:
             content = None
         if isinstance(content, bytes):
             return content, True
-    content = compute()
-    if cache is not None:
+
+    def store(content: bytes) -> None:
+        if cache is None:
+            return
         try:
             cache.set(key, content)
         except Exception as exc:
             log.warning("export cache: set failed: %s", exc)
-    return content, False
+
+    return _computed_once(key, compute, store)

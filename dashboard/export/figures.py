@@ -13,9 +13,13 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
 import textwrap
 import threading
+import time
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +38,21 @@ DEFAULT_WIDTH, DEFAULT_HEIGHT, DEFAULT_SCALE = 1200, 675, 1.0
 WIDTH_RANGE = HEIGHT_RANGE = (200, 4000)
 SCALE_RANGE = (0.5, 4.0)
 # Seconds to wait for one image, and for Chromium to start.
-RENDER_TIMEOUT, START_TIMEOUT = 60, 60
+# The most pixels an image may have (width x height x scale²): 4000 x 4000 at scale 1, 2000 x
+# 2000 at scale 2, about 1 s to draw here; Chromium takes minutes over 256 megapixels, if it
+# finishes at all.
+MAX_PIXELS = 16_000_000
+# Images of at most this many pixels (1200 x 675 up to scale 2, a briefing's slides) have a lane
+# and a browser of their own, so that they never wait behind large ones.
+SMALL_PIXELS = 4_000_000
+# Images that may wait for one lane's browser; the next is refused at once (503), to be asked
+# again after RETRY_AFTER_S.
+QUEUE_DEPTH = 16
+RETRY_AFTER_S = 10
+# Seconds one image may take (both its draws: well within gunicorn's request timeout, 60 s):
+# a browser that overruns it is killed and replaced. Seconds for Chromium to start, and to
+# close when asked.
+RENDER_TIMEOUT, START_TIMEOUT, CLOSE_TIMEOUT = 20, 30, 10
 
 # Pixel layout of the text drawn into an exported figure.
 PAD, GAP = 14, 8
@@ -48,6 +66,18 @@ NOTE_COLOUR = "#444444"
 
 class ExportError(RuntimeError):
     """An image could not be made (Chromium missing, crashed or too slow)."""
+
+
+class RenderOverrun(ExportError):
+    """An image took longer than RENDER_TIMEOUT; its browser was killed and is replaced."""
+
+
+class ImageQueueFull(ExportError):
+    """Too many images wait to be drawn; `retry_after` seconds is when to ask again."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def _plotly_js_path() -> Path:
@@ -126,15 +156,19 @@ _MEASURES: dict[tuple[int, int, int], tuple[Rendered, Measure]] = {}
 _MEASURES_KEPT = 512
 
 
+_MEASURES_LOCK = threading.Lock()  # the two lanes draw at once
+
+
 def _known(rendered: Rendered, width: int, height: int) -> Measure | None:
     hit = _MEASURES.get((id(rendered), width, height))
     return hit[1] if hit is not None and hit[0] is rendered else None
 
 
 def _remember(rendered: Rendered, width: int, height: int, measure: Measure) -> None:
-    if len(_MEASURES) >= _MEASURES_KEPT:
-        _MEASURES.pop(next(iter(_MEASURES)))
-    _MEASURES[(id(rendered), width, height)] = (rendered, measure)
+    with _MEASURES_LOCK:
+        if len(_MEASURES) >= _MEASURES_KEPT:
+            _MEASURES.pop(next(iter(_MEASURES)))
+        _MEASURES[(id(rendered), width, height)] = (rendered, measure)
 
 
 def export_figure(
@@ -255,19 +289,18 @@ def _measuring_figure(rendered: Rendered, width: int, height: int) -> dict:
     return {**figure, "layout": layout}
 
 
-# --- kaleido: one Chromium per process, started on first use ------------------------------
+# --- kaleido: a browser per lane, started on first use -----------------------------------
 
 
 @dataclass
-class _Server:
-    pid: int
+class _Browser:
     loop: asyncio.AbstractEventLoop
     thread: threading.Thread
     kaleido: Any
 
-
-_LOCK = threading.Lock()
-_SERVER: _Server | None = None
+    def alive(self) -> bool:
+        process = getattr(self.kaleido, "subprocess", None)
+        return self.thread.is_alive() and process is not None and process.poll() is None
 
 
 @functools.cache
@@ -282,12 +315,12 @@ def _geo_assets_file() -> Path:
     return path
 
 
-def _start() -> _Server:
+def _start_browser(name: str) -> _Browser:
     import kaleido
     from kaleido import PageGenerator
 
     loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="milbal-kaleido", daemon=True)
+    thread = threading.Thread(target=loop.run_forever, name=f"milbal-kaleido-{name}", daemon=True)
     thread.start()
 
     async def open_browser():
@@ -295,15 +328,13 @@ def _start() -> _Server:
         # from a CDN; the world outlines handed to plotly.js in a script of the page (see
         # dashboard.geo), so that a map fetches nothing. The sandbox stays off
         # (choreographer's default), which Chromium needs when run as root. A proxy nobody
-        # listens on keeps Chromium itself off the network.
+        # listens on keeps Chromium itself off the network. No kaleido time limit: _calc
+        # keeps RENDER_TIMEOUT itself, and replaces the browser when it is overrun.
         page = PageGenerator(
             plotly=str(_plotly_js_path()), mathjax=False, others=[str(_geo_assets_file())]
         )
         instance = kaleido.Kaleido(
-            n=1,
-            timeout=RENDER_TIMEOUT,
-            page_generator=page,
-            proxy_server="http://127.0.0.1:9",
+            n=1, timeout=None, page_generator=page, proxy_server="http://127.0.0.1:9"
         )
         await instance.open()
         return instance
@@ -313,56 +344,161 @@ def _start() -> _Server:
     except Exception as exc:
         loop.call_soon_threadsafe(loop.stop)
         raise ExportError(f"cannot start Chromium for image export: {exc}") from exc
-    return _Server(os.getpid(), loop, thread, instance)
+    return _Browser(loop, thread, instance)
 
 
-def _server() -> _Server:
-    """The process's kaleido server, started on first use (and again in a forked worker or
-    after its thread died)."""
-    global _SERVER
-    with _LOCK:
-        server = _SERVER
-        if server is None or server.pid != os.getpid() or not server.thread.is_alive():
-            server = _SERVER = _start()
-        return server
+def _close_browser(browser: _Browser, timeout: float) -> None:
+    """kaleido's own close (Chromium asked to quit, its temporary files removed), then the
+    browser's event loop stopped."""
+    if not browser.thread.is_alive():
+        return
+    with contextlib.suppress(Exception):  # nothing more to do with a browser on its way out
+        asyncio.run_coroutine_threadsafe(browser.kaleido.close(), browser.loop).result(timeout)
+    with contextlib.suppress(RuntimeError):  # the loop already closed
+        browser.loop.call_soon_threadsafe(browser.loop.stop)
+
+
+def _kill_browser(browser: _Browser) -> None:
+    """Kill a browser at once (its page may be stuck in a draw that would never end, and would
+    not answer a polite close): its process group, which Chromium leads, else its process.
+    kaleido's close then tidies up after it in the background."""
+    process = getattr(browser.kaleido, "subprocess", None)
+    if process is not None:
+        with contextlib.suppress(ProcessLookupError):
+            if os.getpgid(process.pid) == process.pid:
+                os.killpg(process.pid, signal.SIGKILL)
+            else:
+                process.kill()
+    closing = threading.Thread(
+        target=_close_browser, args=(browser, CLOSE_TIMEOUT), name="milbal-kaleido-close"
+    )
+    closing.daemon = True  # never holds up the process's exit
+    closing.start()
+
+
+class _Lane:
+    """A browser and the images waiting for it, drawn one at a time, first come first served.
+    When QUEUE_DEPTH images wait already, the next is refused at once (ImageQueueFull)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._turns = threading.Condition()
+        self._waiting: deque[object] = deque()
+        self._busy = False
+        self._browser: _Browser | None = None
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """Wait for this lane's browser, then hold it for the block."""
+        ticket = object()
+        with self._turns:
+            if len(self._waiting) >= QUEUE_DEPTH:
+                raise ImageQueueFull(
+                    f"image export is busy: {len(self._waiting)} {self.name} images are waiting "
+                    f"to be drawn; try again in {RETRY_AFTER_S} s",
+                    RETRY_AFTER_S,
+                )
+            self._waiting.append(ticket)
+            try:
+                while self._busy or self._waiting[0] is not ticket:
+                    self._turns.wait()
+            finally:
+                self._waiting.remove(ticket)
+                self._turns.notify_all()
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._turns:
+                self._busy = False
+                self._turns.notify_all()
+
+    def browser(self) -> _Browser:
+        """This lane's browser, started on first use and again after it died. Only the holder
+        of the turn calls it."""
+        if self._browser is None or not self._browser.alive():
+            self.discard()
+            self._browser = _start_browser(self.name)
+        return self._browser
+
+    def discard(self) -> None:
+        """Kill this lane's browser; the next image starts another."""
+        browser, self._browser = self._browser, None
+        if browser is not None:
+            _kill_browser(browser)
+
+    def stop(self) -> None:
+        """Close this lane's browser politely (at exit)."""
+        browser, self._browser = self._browser, None
+        if browser is not None:
+            _close_browser(browser, CLOSE_TIMEOUT)
+
+
+_LANES: dict[str, _Lane] = {}
+
+
+def _new_lanes() -> None:
+    """Lanes of their own for a new process: a forked worker inherits no browser, no thread and
+    no waiting request of its parent."""
+    _LANES.clear()
+    _LANES.update(small=_Lane("small"), large=_Lane("large"))
+
+
+_new_lanes()
+os.register_at_fork(after_in_child=_new_lanes)
 
 
 def stop_server() -> None:
-    """Close Chromium, if this process started it."""
-    global _SERVER
-    with _LOCK:
-        server, _SERVER = _SERVER, None
-    if server is None or server.pid != os.getpid() or not server.thread.is_alive():
-        return
-    with contextlib.suppress(Exception):  # closing at exit: nothing more to do
-        asyncio.run_coroutine_threadsafe(server.kaleido.close(), server.loop).result(10)
-    server.loop.call_soon_threadsafe(server.loop.stop)
+    """Close the browsers this process started."""
+    for lane in _LANES.values():
+        lane.stop()
 
 
 atexit.register(stop_server)
 
 
-def check_size(width: float, height: float, scale: float) -> None:
-    """ValueError naming width, height or scale when outside the allowed ranges."""
-    for name, value, (lo, hi) in (
-        ("width", width, WIDTH_RANGE),
-        ("height", height, HEIGHT_RANGE),
-        ("scale", scale, SCALE_RANGE),
+def pixels(width: float, height: float, scale: float) -> float:
+    """What an image costs to draw: width x height x scale², the pixels of a PNG."""
+    return width * height * scale * scale
+
+
+def check_size(
+    width: float,
+    height: float,
+    scale: float,
+    names: tuple[str, ...] = ("width", "height", "scale"),
+) -> None:
+    """ValueError naming width, height or scale when outside the allowed ranges, or all three
+    when the image would have more than MAX_PIXELS (`names` are the names the caller gave
+    them)."""
+    for name, value, (lo, hi) in zip(
+        names, (width, height, scale), (WIDTH_RANGE, HEIGHT_RANGE, SCALE_RANGE), strict=True
     ):
         if not lo <= value <= hi:
             raise ValueError(f"{name}: {value:g} is outside {lo:g}-{hi:g}")
+    cost = pixels(width, height, scale)
+    if cost > MAX_PIXELS:
+        raise ValueError(
+            f"{', '.join(names)}: {width:g} x {height:g} at scale {scale:g} is "
+            f"{cost / 1e6:.1f} megapixels (width x height x scale²); the limit is "
+            f"{MAX_PIXELS / 1e6:g} megapixels, e.g. 4000 x 4000 at scale 1 or 2000 x 2000 at "
+            "scale 2"
+        )
 
 
-def _calc(server: _Server, figure: dict, opts: dict) -> bytes:
+def _calc(browser: _Browser, figure: dict, opts: dict, deadline: float) -> bytes:
     # The outlines are in the page already; were they not, plotly.js would look for them in
     # the package's folder, never on a CDN.
-    drawn = server.kaleido.calc_fig(figure, opts, topojson=GEO_DIR.as_uri() + "/")
-    future = asyncio.run_coroutine_threadsafe(drawn, server.loop)
+    drawn = browser.kaleido.calc_fig(figure, opts, topojson=GEO_DIR.as_uri() + "/")
+    future = asyncio.run_coroutine_threadsafe(drawn, browser.loop)
     try:
-        return future.result(RENDER_TIMEOUT + 5)
+        return future.result(max(0.0, deadline - time.monotonic()))
     except TimeoutError as exc:
         future.cancel()
-        raise ExportError(f"image export took longer than {RENDER_TIMEOUT} s") from exc
+        raise RenderOverrun(
+            f"image export took longer than {RENDER_TIMEOUT:g} s and was stopped; a smaller "
+            "width, height or scale draws faster"
+        ) from exc
 
 
 _SVG = "{http://www.w3.org/2000/svg}"
@@ -408,6 +544,44 @@ def _bare_figure(rendered: Rendered, width: int, height: int) -> dict:
     return {**figure, "layout": layout}
 
 
+def _draw(
+    lane: _Lane, rendered: Rendered, fmt: str, width: int, height: int, scale: float
+) -> bytes:
+    """The image drawn by the lane's browser, within RENDER_TIMEOUT for both draws.
+
+    Plotly widens the bottom margin for long axis labels but does not stack the legend and the
+    notes under them, so the first export of a figure at a size draws it once as SVG to measure
+    the room the axis and the legend take (kept for the next export), then draws it for good."""
+    from kaleido.errors import KaleidoError
+
+    browser = lane.browser()
+    deadline = time.monotonic() + RENDER_TIMEOUT
+    opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+    try:
+        if _known(rendered, width, height) is None:
+            svg = _calc(
+                browser,
+                _measuring_figure(rendered, width, height),
+                {**opts, "scale": 1, "format": "svg"},
+                deadline,
+            )
+            measure = _measured(svg, height)
+            if measure is not None:
+                _remember(rendered, width, height, measure)
+        return _calc(browser, export_figure(rendered, width, height), opts, deadline)
+    except KaleidoError:
+        try:
+            return _calc(browser, _bare_figure(rendered, width, height), opts, deadline)
+        except ExportError:
+            raise
+        except Exception as exc:
+            raise ExportError(f"image export failed: {type(exc).__name__}: {exc}") from exc
+    except ExportError:
+        raise
+    except Exception as exc:
+        raise ExportError(f"image export failed: {type(exc).__name__}: {exc}") from exc
+
+
 def to_image(
     rendered: Rendered,
     fmt: str,
@@ -416,40 +590,22 @@ def to_image(
     scale: float = DEFAULT_SCALE,
 ) -> bytes:
     """The chart as PNG, SVG or PDF of width x height (times scale for PNG pixels), drawn by
-    Chromium through one kaleido server per process. Safe to call from several threads.
-    Raises ValueError for a bad format or size, ExportError when Chromium fails.
-
-    Plotly widens the bottom margin for long axis labels but does not stack the legend and the
-    notes under them, so the first export of a figure at a size draws it once as SVG to measure
-    the room the axis and the legend take (kept for the next export), then draws it for good."""
-    from kaleido.errors import KaleidoError
-
+    Chromium. Safe to call from several threads: images up to SMALL_PIXELS are drawn by one
+    browser, larger ones by another, each one image at a time, so a small image never waits
+    behind a large one. Raises ValueError for a bad format or size; ExportError when Chromium
+    fails, RenderOverrun when it takes longer than RENDER_TIMEOUT (the browser is then
+    replaced), ImageQueueFull when QUEUE_DEPTH images wait already."""
     if fmt not in IMAGE_FORMATS:
         raise ValueError(f"format: {fmt!r} is not one of {', '.join(IMAGE_FORMATS)}")
     check_size(width, height, scale)
     width, height = int(width), int(height)
-    opts = {"format": fmt, "width": width, "height": height, "scale": scale}
-    server = _server()
-    try:
-        if _known(rendered, width, height) is None:
-            svg = _calc(
-                server,
-                _measuring_figure(rendered, width, height),
-                {**opts, "scale": 1, "format": "svg"},
-            )
-            measure = _measured(svg, height)
-            if measure is not None:
-                _remember(rendered, width, height, measure)
-        return _calc(server, export_figure(rendered, width, height), opts)
-    except KaleidoError:
+    lane = _LANES["small" if pixels(width, height, scale) <= SMALL_PIXELS else "large"]
+    with lane.turn():
         try:
-            return _calc(server, _bare_figure(rendered, width, height), opts)
-        except Exception as exc:
-            raise ExportError(f"image export failed: {type(exc).__name__}: {exc}") from exc
-    except ExportError:
-        raise
-    except Exception as exc:
-        raise ExportError(f"image export failed: {type(exc).__name__}: {exc}") from exc
+            return _draw(lane, rendered, fmt, width, height, scale)
+        except RenderOverrun:
+            lane.discard()
+            raise
 
 
 # --- HTML and JSON ------------------------------------------------------------------------

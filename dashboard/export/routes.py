@@ -26,6 +26,8 @@ from dashboard.export.figures import (
     SCALE_RANGE,
     WIDTH_RANGE,
     ExportError,
+    ImageQueueFull,
+    check_size,
     full_view_query,
     plotly_js,
 )
@@ -57,11 +59,22 @@ CACHE_HEADER = "X-Milbal-Cache"
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _DATA_TYPE = re.compile(r"""\btype\s*=\s*["']?application/json""", re.I)
+# An image size as ASCII digits with a decimal point at most: int() and float() would also take
+# other scripts' digits (Arabic-Indic, fullwidth), underscores (1_000), exponents and nan.
+_SIZE_NUMBER = re.compile(r" *(?:[0-9]+\.?[0-9]*|\.[0-9]+) *")
 
 
 def _text(message: str, status: int) -> Response:
     response = Response(message.rstrip("\n") + "\n", status, mimetype="text/plain")
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _unavailable(exc: ExportError) -> Response:
+    """503 with the reason; with Retry-After when images wait in a full queue."""
+    response = _text(str(exc), 503)
+    if isinstance(exc, ImageQueueFull):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -136,10 +149,23 @@ def parse_chart_query(
     """(chart parameter values, image size values) from a query, strictly: an unknown key or a
     bad value raises ParamError naming it. Image options are accepted only when `image`."""
     options = image_options(chart) if image else ()
+    for p in options:
+        raw = query.get(p.name, "")
+        if raw and not _SIZE_NUMBER.fullmatch(raw):
+            raise ParamError(
+                f"{p.name}: {raw!r} is not a number in ASCII digits (0-9, with a decimal point "
+                "at most)"
+            )
     catalog = load_catalog()
     values, _ = parse_query((*chart.params, *options), query, catalog, strict=True)
     settle_unstated(chart.params, values, query, catalog)
     size = {p.name.removeprefix("image_"): values.pop(p.name) for p in options}
+    if options:
+        try:
+            names = tuple(p.name for p in options)
+            check_size(size["width"], size["height"], size["scale"], names=names)
+        except ValueError as exc:
+            raise ParamError(str(exc)) from None
     return values, size
 
 
@@ -229,7 +255,7 @@ def register_export_routes(server: Flask) -> None:
         except NoData as exc:
             return _text(str(exc), 404)
         except ExportError as exc:
-            return _text(str(exc), 503)
+            return _unavailable(exc)
         return _download(content, ext, file_name(slug, _stated(chart, query, values), ext), hit)
 
     @server.get("/chart/<slug>")
@@ -268,7 +294,7 @@ def register_export_routes(server: Flask) -> None:
         except ParamError as exc:
             return _text(str(exc), 400)
         except ExportError as exc:
-            return _text(str(exc), 503)
+            return _unavailable(exc)
         response = Response(
             content,
             200,
