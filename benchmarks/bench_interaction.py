@@ -9,7 +9,7 @@ Method. `milbal serve` runs on 127.0.0.1 (its own empty data folder: the built-i
 each page with controls, one control is operated, cycling through a few of its options: / the
 year; /compare and /equipment country B; /force-ratio the terrain (its country B lists only
 countries with figures of the same measure, two here); /rankings the index; /attrition the
-side; /world the indicator. /history has no controls and /data no charts: both are skipped.
+side; /world the indicator; /history the era. /data has no charts: it is skipped.
 The options are those the page lists for its other (default) values that it draws without a
 message (no refused pair, no chart with nothing to draw), each drawing other charts, none
 moving another control, so that the cycle comes back to where it started.
@@ -95,8 +95,9 @@ CONTROLS = {
     "/equipment": "b",
     "/attrition": "side",
     "/world": "indicator",
+    "/history": "era",
 }
-SKIPPED = {"/history": "no controls", "/data": "no charts"}
+SKIPPED = {"/data": "no charts"}
 VIEWPORT = {"width": 1400, "height": 900}
 CHROMIUM = "/usr/bin/chromium"
 

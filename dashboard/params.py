@@ -7,6 +7,7 @@ export route parses strictly (a bad value is an error naming the parameter).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -146,10 +147,11 @@ class Param:
                 )
             return tuple(dict.fromkeys(by_lower[t.lower()] for t in items))
         if self.kind in ("int", "percent"):
-            try:
-                number = float(text)
-            except ValueError:
-                raise ParamError(f"{self.name}: {text!r} is not a number") from None
+            # ASCII decimal only: float() also takes other scripts' digits ("٣٠"), fullwidth
+            # ones, "1_000", "1e3", "inf" and "nan", none of which a URL of ours carries
+            if not _DECIMAL.fullmatch(text):
+                raise ParamError(f"{self.name}: {text!r} is not a number (digits 0-9)")
+            number = float(text)
             if not math.isfinite(number) or not (self.lo <= number <= self.hi):
                 raise ParamError(f"{self.name}: {text!r} is outside {self.lo:g}-{self.hi:g}")
             if self.kind == "int":
@@ -169,6 +171,7 @@ class Param:
 
 
 _MISSING = object()
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 
 
 def _listed(values: Sequence[Any]) -> str:

@@ -15,6 +15,10 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 DEFAULT_TIMEOUT_S = 60
+# Threads per worker: a slow request (a large image waiting in its lane, dashboard.export
+# .figures) holds one thread, and the worker's other threads answer pages and small images
+# meanwhile; every cache and lane of a process is shared by its threads and thread-safe.
+THREADS = 4
 
 
 def default_workers() -> int:
@@ -31,14 +35,16 @@ class ServeOptions:
 
 
 def gunicorn_options(options: ServeOptions) -> dict[str, Any]:
-    """gunicorn's settings: sync workers (one request at a time each, so `timeout` bounds a
-    request: a worker silent for longer is killed and replaced), access log on stdout, errors
-    on stderr, no control socket, the app loaded before forking."""
+    """gunicorn's settings: threaded workers (THREADS requests at a time each; a worker whose
+    main loop is silent for `timeout` is killed and replaced, and the work of one request is
+    bounded by its own limits: image renders by RENDER_TIMEOUT, bodies by MAX_CONTENT_LENGTH),
+    access log on stdout, errors on stderr, no control socket, the app loaded before forking."""
     host = f"[{options.host}]" if ":" in options.host else options.host
     return {
         "bind": [f"{host}:{options.port}"],
         "workers": options.workers or default_workers(),
-        "worker_class": "sync",
+        "worker_class": "gthread",
+        "threads": THREADS,
         "timeout": options.timeout,
         "graceful_timeout": min(options.timeout, 30),
         "keepalive": 5,

@@ -495,7 +495,7 @@ def history_fit_figure(data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     return {
         "data": traces,
         "layout": base_layout(
-            height=480,
+            height=560,  # room for the legend of eleven series on a phone
             hovermode="closest",
             shapes=shapes,
             annotations=notes,

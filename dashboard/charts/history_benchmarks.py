@@ -22,6 +22,15 @@ BENCHMARK_COLOURS = {
     "tdi-cadb": "#CC6677",
 }
 SPARE_COLOURS = ("#882255", "#117733", "#DDCC77")
+# Legend names short enough for a phone (two to a row at 390 px); the hover names the
+# database in full.
+SHORT_NAMES = {
+    "tdi-badb-1600-1900": "TDI battles 1600-1900",
+    "tdi-badb-civil-war": "TDI Civil War battles",
+    "tdi-dledb-1904-1991": "TDI divisions 1904-91",
+    "tdi-eto-1944": "TDI divisions Europe 1944",
+    "tdi-cadb": "TDI campaigns",
+}
 # An open bin ("2.71 and higher") is drawn from its lower bound over this factor of the ratio.
 OPEN_BIN_DRAWN = 2.0
 
@@ -84,7 +93,7 @@ def benchmark_traces(rates: pd.DataFrame) -> list[dict]:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": f"{database}: published",
+                "name": SHORT_NAMES.get(str(table_id), database),
                 "legendgroup": f"benchmark-{table_id}",
                 "showlegend": True,
                 "x": x,

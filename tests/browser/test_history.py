@@ -21,6 +21,11 @@ FIT_TRACES = [
     "other terrain: fitted chance",
     "rugged terrain: share won (size: battles)",
     "other terrain: share won (size: battles)",
+    "TDI battles 1600-1900",
+    "TDI Civil War battles",
+    "TDI divisions 1904-91",
+    "TDI divisions Europe 1944",
+    "TDI campaigns",
 ]
 CHARTS = (
     "history-fit",

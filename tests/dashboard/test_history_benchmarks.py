@@ -94,7 +94,7 @@ class TestEmbeddedTable:
         assert len(traces) == 5
         assert all(t["showlegend"] for t in traces)
         assert len({t["legendgroup"] for t in traces}) == 5
-        assert traces[0]["name"] == "TDI Battles Data Base, 243 battles 1600-1900: published"
+        assert traces[0]["name"] == "TDI battles 1600-1900"  # short: the hover names it in full
 
     def test_lines_on_a_chance_scale(self, traces):
         for t in traces:

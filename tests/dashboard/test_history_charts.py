@@ -87,6 +87,12 @@ class TestWithCDB90:
             "other terrain: fitted chance",
             "rugged terrain: share won (size: battles)",
             "other terrain: share won (size: battles)",
+            # TDI's published rates beside them (tests/dashboard/test_history_claims.py)
+            "TDI battles 1600-1900",
+            "TDI Civil War battles",
+            "TDI divisions 1904-91",
+            "TDI divisions Europe 1944",
+            "TDI campaigns",
         ]
         legend = r.figure["layout"]["legend"]
         assert legend["y"] > 1 and legend["yanchor"] == "bottom"  # above the plot

@@ -102,7 +102,7 @@ def test_tdi_rates_at_three_to_one():
 def test_the_fit_chart_sets_tdi_beside_cdb90():
     rendered = render("history-fit", {})
     names = [t["name"] for t in rendered.figure["data"]]
-    published = [n for n in names if n.endswith(": published")]
+    published = [n for n in names if n.startswith("TDI ")]
     assert len(published) == 5
     assert "The Dupuy Institute published it for 5 of its own databases" in rendered.caption
     assert "C. A. Lawrence" in rendered.source_line

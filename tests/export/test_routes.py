@@ -206,3 +206,23 @@ def test_briefing_route(client, chromium):
     )
     deck = Presentation(io.BytesIO(response.data))
     assert len(deck.slides) == 4
+
+
+# Arabic-Indic 30 and fullwidth 20 among them
+@pytest.mark.parametrize(
+    "text", ["\u0663\u0660", "\uff12\uff10", "1_0", "1e1", "inf", "nan", "0x10", "5%"]
+)
+def test_number_parameters_take_ascii_decimal_digits_only(client, text):
+    """float() takes other scripts' digits, underscores, exponents, inf and nan: a URL's
+    number parameter does not (issue 16); the answer names the parameter."""
+    from urllib.parse import quote
+
+    response = client.get(f"/chart/force-ratio.csv?share_a={quote(text)}")
+    assert response.status_code == 400
+    assert "share_a" in response.get_data(as_text=True)
+    assert "digits 0-9" in response.get_data(as_text=True)
+
+
+def test_plain_decimals_still_parse(client):
+    assert client.get("/chart/force-ratio.csv?share_a=50.5").status_code == 200
+    assert client.get("/chart/force-ratio.csv?share_a=+7.").status_code == 200
