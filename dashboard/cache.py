@@ -1,14 +1,17 @@
-"""The cache of exported files (CSV, PNG, SVG, PDF, HTML, JSON, briefings), shared by every
-worker and host that points at the same store.
+"""The cache of exported files (CSV, PNG, SVG, PDF, HTML, JSON, briefings, tables), shared by
+every worker and host that points at the same store.
 
-In-process (flask-caching's SimpleCache) by default; Redis when MILBAL_CACHE_URL is
+In-process by default (a BytesLRU of LOCAL_BYTES per worker); Redis when MILBAL_CACHE_URL is
 redis://host:port/db, so that a file drawn by one worker (0.2 s for an image) is served by any
 other. Keys hold the catalog's identity (the dataset files, the import records and milbal's own
 code), so an import, a data change or an upgrade never serves stale bytes: it only stops
-hitting the old keys, which expire.
+hitting the old keys, which expire (in Redis) or are pushed out (in-process).
 
-A store that fails at run time (Redis restarted, network gone) is a miss, logged, never an
-error page; a bad MILBAL_CACHE_URL is refused at start-up (CacheConfigError)."""
+Redis is a help, never a wait: each call gives up after REDIS_TIMEOUT_S, and after a failure
+(Redis stopped, hung, restarted, the network gone) it is left alone for REDIS_COOL_DOWN_S while
+every export is drawn here, then tried again by one request. A bad MILBAL_CACHE_URL is refused
+at start-up (CacheConfigError). Redis holds the files' bytes as they are (no pickle), so a
+store others can write to cannot run code here."""
 
 from __future__ import annotations
 
@@ -17,22 +20,32 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from flask_caching import Cache
 
+from dashboard.bounded import BytesLRU
 from validation import load_catalog
 
 CACHE_URL_ENV = "MILBAL_CACHE_URL"
-# Entries are never stale (the key names the data they were drawn from); the timeout only
+# Redis entries are never stale (the key names the data they were drawn from); the timeout only
 # bounds how long bytes of an old catalog linger in the store.
 CACHE_TIMEOUT_S = 24 * 3600
-# In-process store: at most this many files per worker (an image is ~50-200 kB).
-LOCAL_ENTRIES = 256
+# In-process store: at most this many bytes of files per worker (an image is ~50-200 kB at
+# the default size, a 4000 px PNG several MB, an HTML file ~5 MB with plotly.js inline).
+LOCAL_BYTES = 64 * 1024 * 1024
+# A file larger than this is served but kept nowhere (in-process or in Redis): one huge image
+# would push out dozens of files for one hit, and hold a Redis connection for a long write.
+ENTRY_MAX_BYTES = LOCAL_BYTES // 8
+# Each Redis call (connect, get, set) waits at most this long; a timeout is not retried.
+REDIS_TIMEOUT_S = 0.25
+# After a failed call Redis is not asked again for this long (the breaker is open).
+REDIS_COOL_DOWN_S = 30.0
 KEY_PREFIX = "milbal:"
 _EXTENSION = "milbal_cache"
 _CODE_DIRS = ("dashboard", "indicators", "validation")
@@ -45,16 +58,26 @@ class CacheConfigError(ValueError):
     """MILBAL_CACHE_URL is not a usable cache address; the message says why."""
 
 
-def cache_config(url: str | None = None) -> dict[str, Any]:
-    """flask-caching's configuration for MILBAL_CACHE_URL (or `url`): SimpleCache where it is
-    unset or empty, RedisCache for redis://[:password@]host[:port][/db]. Raises
-    CacheConfigError naming what is wrong."""
+@dataclass(frozen=True)
+class CacheConfig:
+    """Where exported files are kept: in-process when `url` is empty, else the Redis at `url`."""
+
+    url: str = ""
+
+    @property
+    def redis(self) -> bool:
+        return bool(self.url)
+
+
+def cache_config(url: str | None = None) -> CacheConfig:
+    """The store MILBAL_CACHE_URL (or `url`) names: in-process where it is unset or empty,
+    Redis for redis://[:password@]host[:port][/db]. Raises CacheConfigError naming what is
+    wrong."""
     if url is None:
         url = os.environ.get(CACHE_URL_ENV, "")
     url = url.strip()
-    common = {"CACHE_DEFAULT_TIMEOUT": CACHE_TIMEOUT_S, "CACHE_KEY_PREFIX": KEY_PREFIX}
     if not url:
-        return {**common, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": LOCAL_ENTRIES}
+        return CacheConfig()
     where = f"{CACHE_URL_ENV}={url!r}"
     try:
         parts = urlsplit(url)
@@ -74,28 +97,42 @@ def cache_config(url: str | None = None) -> dict[str, Any]:
         raise CacheConfigError(f"{where}: no query or fragment allowed")
     if port == 0:
         raise CacheConfigError(f"{where}: port 0 is not a server's port")
-    return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url}
+    return CacheConfig(url)
 
 
-def describe(config: Mapping[str, Any]) -> str:
+def describe(config: CacheConfig) -> str:
     """'in-process' or 'redis://host:port/db' (without a password) for the start-up line."""
-    if config["CACHE_TYPE"] != "RedisCache":
+    if not config.redis:
         return "in-process"
-    parts = urlsplit(config["CACHE_REDIS_URL"])
+    parts = urlsplit(config.url)
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{parts.hostname}{port}{parts.path or '/0'}"
 
 
-def check_reachable(config: Mapping[str, Any], timeout: float = 3.0) -> None:
+def redis_client(url: str, timeout: float = REDIS_TIMEOUT_S) -> Any:
+    """A redis-py client whose every call gives up after `timeout` seconds. redis-py retries a
+    failed call 3 times with backoff by default (a hung server then cost 9-20 s a request):
+    here only a refused or dropped connection is retried, once, which costs milliseconds."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+    )
+
+
+def check_reachable(config: CacheConfig, timeout: float = 3.0) -> None:
     """Ping the Redis of `config` (nothing to do in-process); CacheConfigError if it does not
     answer, so that a server never starts against a store it cannot reach."""
-    if config["CACHE_TYPE"] != "RedisCache":
+    if not config.redis:
         return
     import redis
 
-    client = redis.Redis.from_url(
-        config["CACHE_REDIS_URL"], socket_connect_timeout=timeout, socket_timeout=timeout
-    )
+    client = redis_client(config.url, timeout)
     try:
         client.ping()
     except redis.RedisError as exc:
@@ -106,12 +143,106 @@ def check_reachable(config: Mapping[str, Any], timeout: float = 3.0) -> None:
         client.close()
 
 
-def init_cache(server: Flask) -> Cache:
+class Store(Protocol):
+    def get(self, key: str) -> bytes | None: ...
+
+    def put(self, key: str, value: bytes) -> bool: ...
+
+
+class RedisStore:
+    """The exported files in Redis behind a circuit breaker: a call that fails or times out
+    opens it, and for `cool_down` seconds every get is a miss and every put is skipped
+    without a word to Redis; then the next request tries Redis again (one request: the others
+    keep skipping until it answers or fails). One warning per opening, one line when Redis
+    answers again."""
+
+    def __init__(
+        self,
+        url: str,
+        client: Any = None,
+        cool_down: float = REDIS_COOL_DOWN_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.where = describe(CacheConfig(url))
+        self.client = client if client is not None else redis_client(url)
+        self.cool_down = cool_down
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._open_until: float | None = None  # None: closed, Redis is asked
+        self._trying = False  # one request is trying Redis after a cool-down
+
+    def _may_call(self) -> bool:
+        with self._lock:
+            if self._open_until is None:
+                return True
+            now = self._clock()
+            if now < self._open_until:
+                return False
+            self._open_until = now + self.cool_down  # this request tries; the others skip
+            self._trying = True
+            return True
+
+    def _failed(self, call: str, exc: Exception) -> None:
+        with self._lock:
+            # calls that were under way when it opened fail too: they do not open it again
+            opening = self._open_until is None or self._trying
+            self._open_until = self._clock() + self.cool_down
+            self._trying = False
+        if not opening:
+            return
+        log.warning(
+            "export cache: Redis at %s failed on %s (%s: %s); exports are drawn without it "
+            "for %g s, then it is tried again",
+            self.where,
+            call,
+            type(exc).__name__,
+            exc,
+            self.cool_down,
+        )
+
+    def _answered(self) -> None:
+        if self._open_until is None:  # closed, as almost always: no lock to take
+            return
+        with self._lock:
+            was_open, self._open_until = self._open_until is not None, None
+            self._trying = False
+        if was_open:
+            log.warning("export cache: Redis at %s answers again", self.where)
+
+    def get(self, key: str) -> bytes | None:
+        if not self._may_call():
+            return None
+        try:
+            value = self.client.get(KEY_PREFIX + key)
+        except Exception as exc:  # redis.RedisError, OSError: whatever the client raises
+            self._failed("get", exc)
+            return None
+        self._answered()
+        return value if isinstance(value, bytes) else None
+
+    def put(self, key: str, value: bytes) -> bool:
+        if len(value) > ENTRY_MAX_BYTES or not self._may_call():
+            return False
+        try:
+            self.client.set(KEY_PREFIX + key, value, ex=CACHE_TIMEOUT_S)
+        except Exception as exc:
+            self._failed("set", exc)
+            return False
+        self._answered()
+        return True
+
+
+def local_store() -> BytesLRU[bytes]:
+    """The in-process store: LOCAL_BYTES of files, none above ENTRY_MAX_BYTES."""
+    return BytesLRU(LOCAL_BYTES, ENTRY_MAX_BYTES)
+
+
+def init_cache(server: Flask) -> Store:
     """Attach the export cache to the Flask server (CacheConfigError on a bad URL)."""
-    cache = Cache(config=cache_config())
-    cache.init_app(server)
-    server.extensions[_EXTENSION] = cache
-    return cache
+    config = cache_config()
+    store: Store = RedisStore(config.url) if config.redis else local_store()
+    server.extensions[_EXTENSION] = store
+    return store
 
 
 # ------------------------------------------------------------------------------ identity
@@ -207,23 +338,16 @@ def cached_bytes(key: str, compute: Callable[[], bytes]) -> tuple[bytes, bool]:
     """(content, hit): the stored content under `key`, else compute() stored and returned; hit
     is also true for a request given the content another one computed at the same time (five
     identical requests at once compute it once). Exceptions of compute() pass through (to
-    every request waiting for it) and store nothing; a failing store is a miss."""
-    cache: Cache | None = current_app.extensions.get(_EXTENSION)
-    if cache is not None:
-        try:
-            content = cache.get(key)
-        except Exception as exc:  # the store's own errors (redis.ConnectionError, ...)
-            log.warning("export cache: get failed: %s", exc)
-            content = None
-        if isinstance(content, bytes):
+    every request waiting for it) and store nothing; a failing store is a miss (the Store
+    keeps its own errors, timeouts and circuit breaker)."""
+    store: Store | None = current_app.extensions.get(_EXTENSION)
+    if store is not None:
+        content = store.get(key)
+        if content is not None:
             return content, True
 
-    def store(content: bytes) -> None:
-        if cache is None:
-            return
-        try:
-            cache.set(key, content)
-        except Exception as exc:
-            log.warning("export cache: set failed: %s", exc)
+    def keep(content: bytes) -> None:
+        if store is not None:
+            store.put(key, content)
 
-    return _computed_once(key, compute, store)
+    return _computed_once(key, compute, keep)

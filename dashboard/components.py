@@ -15,6 +15,7 @@ import dash
 import flask
 from dash import Input, Output, State, dcc, html
 
+from dashboard.bounded import BytesLRU, json_size
 from dashboard.charts import Rendered, derived, forget_rendered, get_chart, render
 from dashboard.cite import citations, short_label
 from dashboard.export.embed import frame_height
@@ -446,9 +447,13 @@ def is_first_call(n_inputs: int) -> bool:
 
 # The answers of page callbacks kept per state: a state drawn before (another visitor, the
 # back button, a shared link) costs a dict lookup instead of settling, parsing and building its
-# outputs again. Few entries per page; keyed by the controls' raw values and the origin.
-STATES_KEPT = 256
-_ANSWERS: list[Callable[[], None]] = []
+# outputs again. Keyed by the callback, the controls' raw values and the origin; one store for
+# every page, bounded by the answers' JSON length (what Dash sends: 5 kB for a force ratio,
+# ~150 kB for the world map with its table), not by their count.
+STATES_BYTES = 32 * 1024 * 1024
+_ANSWERS: BytesLRU[tuple[object, list[Any]]] = BytesLRU(
+    STATES_BYTES, size=lambda kept: json_size(kept[1])
+)
 
 
 def remembers_states(n_inputs: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -458,31 +463,25 @@ def remembers_states(n_inputs: int) -> Callable[[Callable[..., Any]], Callable[.
     answers differently for the same values."""
 
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
-        kept: dict[tuple, tuple[object, list[Any]]] = {}
-        lock = threading.Lock()
+        callback = object()  # this callback's part of the keys
 
         @functools.wraps(fn)
         def answer(*raw: Any) -> list[Any]:
             if is_first_call(n_inputs):
                 return fn(*raw)
             catalog = load_catalog()
-            key = (_origin(), *(tuple(v) if isinstance(v, list) else v for v in raw))
+            key = (callback, _origin(), *(tuple(v) if isinstance(v, list) else v for v in raw))
             try:
                 hash(key)
             except TypeError:  # not what a control sends (a dict, a nested list): not kept
                 return fn(*raw)
-            with lock:
-                hit = kept.get(key)
+            hit = _ANSWERS.get(key)
             if hit is not None and hit[0] is catalog:
                 return list(hit[1])
             result = list(fn(*raw))
-            with lock:
-                if len(kept) >= STATES_KEPT:
-                    kept.clear()
-                kept[key] = (catalog, result)
+            _ANSWERS.put(key, (catalog, result))
             return list(result)
 
-        _ANSWERS.append(kept.clear)
         return answer
 
     return wrap
@@ -500,8 +499,7 @@ def forget_drawn_states() -> None:
     compare.table_for.cache_clear()
     overview._content.cache_clear()
     world.table_for.cache_clear()
-    for clear in _ANSWERS:
-        clear()
+    _ANSWERS.clear()
 
 
 def register_page_callback(

@@ -9,11 +9,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from dash.fingerprint import check_fingerprint
-from flask import Flask, Request, Response, abort, request, send_file
+from flask import Flask, Request, Response, request
 
-from dashboard.export.routes import content_security_policy, register_export_routes
+from dashboard.cache import cached_bytes, export_key
+from dashboard.export.figures import ExportError
+from dashboard.export.routes import CACHE_HEADER, content_security_policy, register_export_routes
+from dashboard.export.tables import built_in_tables, csv_bytes, data_table
 from dashboard.memory import release_free_memory
-from validation import datasets_dir, load_catalog
 from validation.schemas import MODELS
 
 # Set on every response that does not set its own (the embed page sets its CSP: framing as
@@ -81,8 +83,8 @@ class StaticCompressCache:
 def compress_config() -> Mapping[str, Any]:
     """flask-compress's settings (Dash's compress=True installs it): brotli where the browser
     takes it, else gzip; text, JSON, JavaScript, CSV and SVG (not PNG, PDF or PPTX, compressed
-    already); Flask's streamed files (assets, table downloads) compressed as they stream and
-    still answered 304 when unchanged."""
+    already); Flask's streamed files (assets) compressed as they stream and still answered
+    304 when unchanged."""
     return {
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
@@ -102,7 +104,7 @@ def compress_config() -> Mapping[str, Any]:
         "COMPRESS_CACHE_BACKEND": StaticCompressCache,
         "COMPRESS_CACHE_KEY": _static_key,
         # Dash names its assets blueprint _dash_assets
-        "COMPRESS_STREAMING_ENDPOINT_CONDITIONAL": ["static", "_dash_assets.static", "table_csv"],
+        "COMPRESS_STREAMING_ENDPOINT_CONDITIONAL": ["static", "_dash_assets.static"],
     }
 
 
@@ -137,24 +139,22 @@ def register_routes(server: Flask) -> None:
 
     @server.get("/data/<name>.csv")
     def table_csv(name: str):
-        """The embedded table's file as it is in datasets/ (it is validated at start-up); a
-        table only the built-in world datasets have (battles, capabilities) as loaded."""
-        catalog = load_catalog()
-        built_in = {t for r in catalog.world.values() for t in r.get("rows", {})} - set(MODELS)
-        if name in built_in:
-            return Response(
-                catalog[name].to_csv(index=False, lineterminator="\n"),
-                mimetype="text/csv",
-                headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+        """A table of the catalog (data_table: the embedded file's rows as validated, or a
+        table only the built-in world datasets have) through the one CSV writer, so that its
+        text cells are neutralised like every other CSV's; cached like the exports, and
+        answered 304 when the browser has it (ETag)."""
+        known = [*MODELS, *built_in_tables()]
+        if name not in known:
+            message = f"unknown table {name!r}; tables: {', '.join(known)}\n"
+            return Response(message, 404, mimetype="text/plain")
+        try:
+            content, hit = cached_bytes(
+                export_key("table", name), lambda: csv_bytes(data_table(name))
             )
-        if name not in MODELS:
-            known = ", ".join([*MODELS, *sorted(built_in)])
-            abort(
-                Response(f"unknown table {name!r}; tables: {known}\n", 404, mimetype="text/plain")
-            )
-        return send_file(
-            datasets_dir() / f"{name}.csv",
-            mimetype="text/csv",
-            as_attachment=True,
-            download_name=f"{name}.csv",
-        )
+        except ExportError as exc:
+            return Response(f"{exc}\n", 503, mimetype="text/plain")
+        response = Response(content, mimetype="text/csv")
+        response.headers["Content-Disposition"] = f"attachment; filename={name}.csv"
+        response.headers[CACHE_HEADER] = "hit" if hit else "miss"
+        response.add_etag()
+        return response.make_conditional(request)

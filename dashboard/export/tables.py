@@ -1,5 +1,6 @@
-"""A chart's data as a table: what it plots, with units, sources and readable country names, and
-its CSV form, neutralised against spreadsheet formula injection."""
+"""A chart's data as a table: what it plots, with units, sources and readable country names; a
+table of the catalog as it is downloaded; and the one CSV writer of every CSV milbal gives
+(csv_bytes), neutralised against spreadsheet formula injection."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import pandas as pd
 
 from dashboard.charts import Rendered
 from dashboard.cite import citations, split_ids
-from validation import load_catalog
+from dashboard.export.figures import ExportError
+from validation import datasets_dir, load_catalog
+from validation.schemas import MODELS
+from validation.tables import read_table
 
 # OWASP (CSV injection): a cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -95,14 +99,56 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def _may_hold_text(series: pd.Series) -> bool:
+    """Anything but numbers (booleans too), dates and durations: text, categories, objects."""
+    dtype = series.dtype
+    return not (
+        pd.api.types.is_numeric_dtype(dtype)
+        or pd.api.types.is_datetime64_any_dtype(dtype)
+        or pd.api.types.is_timedelta64_dtype(dtype)
+    )
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """`table` as UTF-8 CSV, the one writer of every CSV milbal serves or saves (/chart/<slug>.csv,
+    /data/<table>.csv, `milbal export`): every text cell neutralised (OWASP, see neutralise),
+    numeric columns written as numbers (-5 stays -5), CRLF line ends (RFC 4180: the csv module
+    then quotes every cell holding a CR or an LF). The table itself is left as it is."""
+    safe = {
+        column: table[column].map(neutralise, na_action="ignore")
+        if _may_hold_text(table[column])
+        else table[column]
+        for column in table.columns
+    }
+    out = pd.DataFrame(safe, index=table.index, columns=table.columns)
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
 def to_csv(rendered: Rendered) -> bytes:
-    """chart_table as UTF-8 CSV; numeric columns are written as numbers, text cells neutralised."""
-    table = chart_table(rendered)
-    for column in table.columns:
-        if _is_text(table[column]):
-            table[column] = table[column].map(neutralise, na_action="ignore")
-    # CRLF (RFC 4180): the csv module then quotes every cell holding a \r or a \n.
-    return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+    """chart_table as CSV (csv_bytes)."""
+    return csv_bytes(chart_table(rendered))
+
+
+def built_in_tables() -> list[str]:
+    """The tables only the built-in world datasets have (battles, capabilities), sorted."""
+    catalog = load_catalog()
+    return sorted({t for r in catalog.world.values() for t in r.get("rows", {})} - set(MODELS))
+
+
+def data_table(name: str) -> pd.DataFrame:
+    """The download of a catalog table (/data/<name>.csv): the rows and columns of
+    datasets/<name>.csv as validated (coerced by its schema), not the file's bytes; a table
+    only the built-in world datasets have, as loaded. KeyError for another name; ExportError
+    when the file no longer validates (changed since the server started)."""
+    if name in MODELS:
+        path = datasets_dir() / f"{name}.csv"
+        checked = read_table(path, name)
+        if checked.frame is None or checked.issues:
+            raise ExportError(f"datasets/{name}.csv does not validate: run `milbal validate`")
+        return checked.frame
+    if name in built_in_tables():
+        return load_catalog()[name]
+    raise KeyError(name)
 
 
 def _slugged(text: str) -> str:

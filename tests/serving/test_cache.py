@@ -11,16 +11,54 @@ import sys
 
 import pytest
 
-from dashboard.cache import CacheConfigError, cache_config, catalog_identity, describe
+from dashboard.bounded import BytesLRU
+from dashboard.cache import (
+    ENTRY_MAX_BYTES,
+    LOCAL_BYTES,
+    CacheConfigError,
+    cache_config,
+    catalog_identity,
+    describe,
+    local_store,
+)
 from tests.conftest import ROOT, _free_port
 from tests.serving.conftest import clear_caches
 
 
 def test_in_process_by_default(app, monkeypatch):
     monkeypatch.delenv("MILBAL_CACHE_URL", raising=False)
-    assert cache_config()["CACHE_TYPE"] == "SimpleCache"
+    assert not cache_config().redis
     assert describe(cache_config()) == "in-process"
-    assert type(app.server.extensions["milbal_cache"].cache).__name__ == "SimpleCache"
+    store = app.server.extensions["milbal_cache"]
+    assert isinstance(store, BytesLRU)
+    assert (store.max_bytes, store.max_entry_bytes) == (LOCAL_BYTES, ENTRY_MAX_BYTES)
+
+
+class TestInProcessBound:
+    """The in-process store is bounded by the bytes it holds: 45 large PNGs once took a
+    server from 212 to 425 MB when it was bounded by a count of files."""
+
+    def test_files_beyond_the_bound_push_out_the_oldest(self):
+        store = local_store()
+        size = 4 * 1024 * 1024
+        for i in range(45):
+            assert store.put(f"png-{i}", bytes([i]) * size)
+            assert store.total_bytes <= LOCAL_BYTES
+        assert store.total_bytes == LOCAL_BYTES // size * size
+        kept = LOCAL_BYTES // size
+        assert [i for i in range(45) if f"png-{i}" in store] == list(range(45 - kept, 45))
+        assert store.get("png-44") == bytes([44]) * size
+
+    def test_a_file_above_the_entry_limit_is_served_not_kept(self, client, monkeypatch):
+        store = client.application.extensions["milbal_cache"]
+        monkeypatch.setattr(store, "max_entry_bytes", 100)
+        store.clear()
+        url = "/chart/force-ratio.csv?a=AZE&b=ARM"
+        first, second = client.get(url), client.get(url)
+        assert len(first.data) > 100
+        assert first.data == second.data
+        assert [r.headers["X-Milbal-Cache"] for r in (first, second)] == ["miss", "miss"]
+        assert store.total_bytes == 0
 
 
 @pytest.mark.parametrize("ext", ["csv", "json", "html"])
@@ -92,7 +130,7 @@ def test_bad_urls_are_refused_naming_the_problem(url, says):
 
 def test_redis_url_without_password_in_the_start_line():
     config = cache_config("redis://:secret@127.0.0.1:6390/2")
-    assert config["CACHE_TYPE"] == "RedisCache"
+    assert config.redis
     assert describe(config) == "redis://127.0.0.1:6390/2"
 
 
