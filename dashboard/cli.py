@@ -2,18 +2,21 @@
 charts and briefings.
 
 Exit codes: 0 success, 1 bad data (a refused import, or an export that failed), 2 bad usage (an
-unknown chart, kind or parameter, a bad value). Errors go to stderr, never as a traceback.
+unknown chart, kind or parameter, a bad value), 141 when the reader of the output has gone (a
+closed pipe, as in `| head -1`). Errors go to stderr, never as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from validation.schemas import MODELS
 
 EXIT_OK, EXIT_BAD_DATA, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `yes | head -1`
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,7 +77,9 @@ def _parser() -> argparse.ArgumentParser:
         "file:line: column: value: rule and nothing is stored.",
     )
     imp.add_argument("kind", nargs="?", metavar="KIND", help="the kind of file: " + _kinds())
-    imp.add_argument("path", nargs="?", type=Path, metavar="PATH", help="the file (cdb90: folder)")
+    imp.add_argument(
+        "path", nargs="?", type=Path, metavar="PATH", help="the file (cdb90: a folder or its .zip)"
+    )
     imp.add_argument("--from-url", metavar="URL", help="download the file (http/https) instead")
     imp.add_argument("--sha256", metavar="HEX", help="the download's sha256 (with --from-url)")
     imp.add_argument("--list", action="store_true", help="list the stored imports")
@@ -253,7 +258,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         size = {"width": width, "height": height, "scale": scale}
         content = export_chart(rendered, args.format, size)
         _write(args.output, content)
-    except (NoData, ExportError, OSError) as exc:
+    except BrokenPipeError:
+        raise  # the reader of stdout has gone: main() stops quietly
+    except OSError as exc:
+        print(f"milbal export: {_os_message(exc)}", file=sys.stderr)
+        return EXIT_BAD_DATA
+    except (NoData, ExportError) as exc:
         print(f"milbal export: {exc}", file=sys.stderr)
         return EXIT_BAD_DATA
     return EXIT_OK
@@ -287,8 +297,10 @@ def cmd_briefing(args: argparse.Namespace) -> int:
         return EXIT_BAD_DATA
     try:
         _write(args.output, content)
+    except BrokenPipeError:
+        raise  # the reader of stdout has gone: main() stops quietly
     except OSError as exc:
-        print(f"milbal briefing: {exc}", file=sys.stderr)
+        print(f"milbal briefing: {_os_message(exc)}", file=sys.stderr)
         return EXIT_BAD_DATA
     return EXIT_OK
 
@@ -565,6 +577,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     try:
+        code = _run(argv)
+        sys.stdout.flush()  # output still buffered meets a closed pipe here, not at exit
+    except BrokenPipeError:
+        return _reader_gone()
+    return code
+
+
+def _reader_gone() -> int:
+    """The reader of our output has gone (`milbal import --list | head -1`): stop quietly.
+    stdout is pointed at /dev/null so that the interpreter's last flush finds no broken pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (replaced in tests)
+        pass
+    return EXIT_BROKEN_PIPE
+
+
+def _os_message(exc: OSError) -> str:
+    """An OSError as 'path: reason', without the errno."""
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason}" if exc.filename else reason
+
+
+def _run(argv: list[str] | None) -> int:
+    try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed the usage or the help
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
@@ -581,9 +620,17 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a file that could not be read or written
+        print(f"milbal {args.command}: {_os_message(exc)}", file=sys.stderr)
+        return EXIT_BAD_DATA
     except Exception as exc:  # last resort: a message, not a traceback
+        detail = str(exc).strip() or "no detail"
         print(
-            f"milbal {args.command}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr
+            f"milbal {args.command}: internal error (a bug in milbal; please report it with "
+            f"the command): {detail}",
+            file=sys.stderr,
         )
         return EXIT_BAD_DATA
 

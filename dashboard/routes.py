@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from types import TracebackType
 from typing import Any
 
+from dash.exceptions import InvalidCallbackReturnValue
 from dash.fingerprint import check_fingerprint
 from flask import Flask, Request, Response, request
+from werkzeug.exceptions import HTTPException
 
 from dashboard.cache import cached_bytes, export_key
 from dashboard.export.figures import ExportError
@@ -38,6 +41,14 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 # scripts load by name, async-graph.js and the pages' plotly.min.js): kept, but asked again
 # each time (ETag / Last-Modified: 304 Not Modified when unchanged).
 REVALIDATE = "public, no-cache"
+# Dash's own routes: its scripts, callbacks, layout and dependencies.
+DASH_ROUTES = "/_dash-"
+CALLBACK_ROUTE = "/_dash-update-component"
+# Where Dash calls a callback's function (the frames its debug mode marks): a traceback through
+# one is an error of the callback, not of the request.
+_CALLBACK_MODULE = "dash._callback"
+_CALLBACK_FRAMES = frozenset({"_invoke_callback", "_async_invoke_callback"})
+SERVER_ERROR = "internal error: the server could not answer this request (the error is logged)\n"
 
 
 def compression_enabled() -> bool:
@@ -120,8 +131,70 @@ def cache_control(path: str, query: Mapping[str, str], response: Response) -> No
         response.headers["Cache-Control"] = IMMUTABLE if query.get("m") else REVALIDATE
 
 
+def _plain(text: str, status: int, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(text, status, headers=dict(headers or {}), mimetype="text/plain")
+
+
+def _in_callback(traceback: TracebackType | None) -> bool:
+    """Whether the error was raised inside a callback's own function (not in Dash's reading of
+    the request around it)."""
+    while traceback is not None:
+        frame = traceback.tb_frame
+        if (
+            frame.f_code.co_name in _CALLBACK_FRAMES
+            and frame.f_globals.get("__name__") == _CALLBACK_MODULE
+        ):
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
+def error_response(error: Exception) -> Response | HTTPException:
+    """The answer to a request that raised: a malformed request to Dash's routes (a path out of
+    its component suites, a callback body naming no callback, or no body of the right shape) is
+    a 4xx, a bug of ours a 500; each a line of plain text, never a traceback (which the log
+    keeps). Other routes' HTTP errors (404, 405, their own 400s) pass as they are."""
+    path = request.path
+    if isinstance(error, HTTPException):
+        if not path.startswith(DASH_ROUTES) or error.code is None:
+            return error
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return _plain(f"{error.code} {error.name}: {error.description}\n", error.code, headers)
+    if path.startswith(SUITES):
+        return _plain("not found: no such file among Dash's component suites\n", 404)
+    bug = _in_callback(error.__traceback__) or isinstance(error, InvalidCallbackReturnValue)
+    if path == CALLBACK_ROUTE and not bug:
+        return _plain(
+            "bad callback request: the body names no callback of this app, or is malformed\n", 400
+        )
+    return _plain(SERVER_ERROR, 500)
+
+
+def register_error_handlers(server: Flask) -> None:
+    """Answer failures with error_response, logging each with its traceback (a 4xx as a
+    warning, a 500 as an error). Dash's debug mode (milbal serve --debug) puts its own handler
+    in place, which shows the traceback to the developer."""
+
+    @server.errorhandler(Exception)
+    def on_error(error: Exception):
+        response = error_response(error)
+        if not isinstance(error, HTTPException):
+            status = response.status_code
+            level = server.logger.error if status >= 500 else server.logger.warning
+            level(
+                "%s %s answered %s: %s",
+                request.method,
+                request.path[:200],
+                status,
+                type(error).__name__,
+                exc_info=error,
+            )
+        return response
+
+
 def register_routes(server: Flask) -> None:
     register_export_routes(server)
+    register_error_handlers(server)
 
     @server.after_request
     def security_headers(response: Response) -> Response:

@@ -32,7 +32,7 @@ def display_path(path: Path) -> str:
     """A path as a person would type it: relative to the working directory when possible."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # elsewhere, or a symbolic link loop
         return str(path)
 
 

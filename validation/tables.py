@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from validation.files import FileRefused, read_bounded
 from validation.schemas import MODELS, REFERENCES, WAR_END, WAR_START
 
 # A curated table is kilobytes; public datasets come in through importers. Refuse anything
@@ -45,6 +46,10 @@ _SIGNATURES = (
 _DATE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
 _DATE_YEARS = (1678, 2261)
 _REFERENCE_NAMES = {"countries": "country code", "sources": "source id", "events": "event id"}
+# Whole numbers are typed through float64, exact below 2**53: a count of 16 digits or more is
+# no count of ours (and one of 20 digits or more cannot be typed at all).
+_MAX_WHOLE = 10**15
+_HUGE_RULE = "number too large: a whole number here has at most 15 digits"
 _NON_FINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
 
 
@@ -97,30 +102,14 @@ def _show(value: object) -> str:
 
 
 def read_text(path: Path, label: str) -> tuple[str | None, list[Issue]]:
-    """The file's text, or the reason it cannot be read (missing, too big, empty, not UTF-8)."""
+    """The file's text, or the reason it cannot be read (missing, not a regular file, too big,
+    empty, not UTF-8). Only a regular file is opened, and no more than MAX_FILE_BYTES read."""
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        return None, [Issue(label, None, None, None, "file not found")]
+        data = read_bounded(path, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        return None, [Issue(label, None, None, exc.value, exc.reason)]
     except OSError as exc:
-        return None, [Issue(label, None, None, None, f"cannot read file: {exc.strerror}")]
-    if path.is_dir():
-        return None, [Issue(label, None, None, None, "is a directory, not a CSV file")]
-    if size > MAX_FILE_BYTES:
-        return None, [
-            Issue(
-                label,
-                None,
-                None,
-                f"{size / 1024 / 1024:.1f} MB",
-                f"file too large: the limit is {MAX_FILE_BYTES / 1024 / 1024:.0f} MB "
-                "(set MILBAL_MAX_FILE_MB to raise it)",
-            )
-        ]
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [Issue(label, None, None, None, f"cannot read file: {exc.strerror}")]
+        return None, [Issue(label, None, None, None, f"cannot read file: {exc.strerror or exc}")]
     if not data.strip():
         return None, [Issue(label, None, None, None, "file is empty")]
     binary = sniff_binary(data, label)
@@ -128,7 +117,7 @@ def read_text(path: Path, label: str) -> tuple[str | None, list[Issue]]:
         return None, [binary]
     try:
         # utf-8-sig accepts (and drops) the byte-order mark that spreadsheet programs write.
-        return data.decode("utf-8-sig"), []
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -141,6 +130,9 @@ def read_text(path: Path, label: str) -> tuple[str | None, list[Issue]]:
                 "not UTF-8 text: save the file as UTF-8",
             )
         ]
+    if not text.strip():  # a byte-order mark and nothing else
+        return None, [Issue(label, None, None, None, "file is empty")]
+    return text, []
 
 
 def sniff_binary(data: bytes, label: str) -> Issue | None:
@@ -287,6 +279,8 @@ def parse_csv(
     issues: list[Issue] = []
     try:
         header = next(reader)
+    except StopIteration:
+        return None, [Issue(label, None, None, None, "file is empty")]
     except csv.Error as exc:
         return None, [Issue(label, 1, None, None, f"not a CSV file: {quote_rule(exc)}")]
     header = [h.strip() for h in header]
@@ -336,8 +330,11 @@ def _coerce(raw: pd.DataFrame, model: type[pa.DataFrameModel], label: str):
             rule = "not a finite number" if kind == "float64" else "not a whole number"
             if kind == "Int64":
                 fractional = numbers.notna() & (numbers % 1 != 0)
+                huge = numbers.notna() & ~fractional & (numbers.abs() >= _MAX_WHOLE)
                 bad |= fractional
-                numbers = numbers.where(~fractional)
+                numbers = numbers.where(~fractional & ~huge)
+                for line in cells.index[huge]:
+                    issues.append(Issue(label, int(line), name, _show(cells[line]), _HUGE_RULE))
             for line in cells.index[bad]:
                 issues.append(Issue(label, int(line), name, _show(cells[line]), rule))
             typed[name] = numbers.astype(kind)

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from validation.files import FileRefused, check_regular, open_regular, read_bounded
 from validation.tables import (
     MAX_COLUMNS,
     Issue,
@@ -343,7 +344,7 @@ def open_sheet(path: Path, sheet: str | Sequence[str], label: str | None = None)
     source: Path | io.BytesIO = path
     if path.suffix.lower() not in {".xlsx", ".xlsm"}:
         # openpyxl goes by the name; a workbook named .csv or .bin is read from its bytes.
-        source = io.BytesIO(path.read_bytes())
+        source = io.BytesIO(_read_regular(path, label))
     try:
         workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
@@ -371,11 +372,23 @@ def sheet_label(label: str, sheet: str) -> str:
     return f"{label}[{sheet}]"
 
 
+def _read_regular(path: Path, label: str) -> bytes:
+    from validation.tables import MAX_FILE_BYTES
+
+    try:
+        return read_bounded(path, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        raise ImportRefused(Issue(label, None, None, exc.value, exc.reason)) from None
+
+
 def _check_size(path: Path, label: str) -> None:
     from validation.tables import MAX_FILE_BYTES
 
     try:
+        check_regular(path)
         size = path.stat().st_size
+    except FileRefused as exc:
+        raise ImportRefused(Issue(label, None, None, None, exc.reason)) from None
     except OSError as exc:
         raise ImportRefused(
             Issue(label, None, None, None, f"cannot read file: {exc.strerror}")
@@ -397,8 +410,10 @@ def _check_xlsx_zip(path: Path, label: str) -> None:
     """Refuse what is not an .xlsx zip (named by its first bytes), or a zip whose members would
     inflate beyond max_unpacked_bytes() or are too many, reading only the zip's directory."""
     try:
-        with path.open("rb") as f:
+        with open_regular(path) as f:
             start = f.read(8)
+    except FileRefused as exc:
+        raise ImportRefused(Issue(label, None, None, None, exc.reason)) from None
     except OSError as exc:
         raise ImportRefused(
             Issue(label, None, None, None, f"cannot read file: {exc.strerror}")

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from validation.files import FileRefused, check_regular
 from validation.importers import get_module
 from validation.importers.base import COUNTRY_COLUMNS, ImportRefused
 from validation.importers.countries import COUNTRIES
@@ -57,8 +58,11 @@ def check_pinned(dataset: PublicDataset, reference: Path) -> list[Path]:
     paths = []
     for item in dataset.files:
         path = reference / item.name
-        if not path.is_file():
-            raise ImportRefused(f"{path}: missing (needed for {dataset.key})")
+        try:
+            check_regular(path)
+        except FileRefused as exc:
+            reason = "missing" if exc.reason == "file not found" else exc.reason
+            raise ImportRefused(f"{path}: {reason} (needed for {dataset.key})") from None
         digest = sha256_of(path)
         if digest != item.sha256:
             raise ImportRefused(

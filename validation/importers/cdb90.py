@@ -15,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from validation.files import FileRefused, check_regular
 from validation.importers.base import (
     Imported,
     ImportRefused,
@@ -238,17 +239,19 @@ def _read_rows(folder: Path, name: str) -> pd.DataFrame:
     column, or a row that stops short (a truncated file), is refused naming line and column."""
     label = _label(folder, name)
     path = folder / name
-    if not path.is_file():
+    try:
+        check_regular(path)
+    except FileRefused as exc:
         raise ImportRefused(
             Issue(
                 label,
                 None,
                 None,
                 None,
-                f"file not found; a CDB90 folder holds {', '.join(FILES)} "
+                f"{exc.reason}; a CDB90 folder holds {', '.join(FILES)} "
                 "(milbal import cdb90 PATH/TO/cdb90)",
             )
-        )
+        ) from None
     text = read_file_text(path, label)
     try:
         return read_csv_cells(path, FILES[name], label=label, text=text)

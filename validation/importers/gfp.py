@@ -30,6 +30,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from validation.files import open_regular
 from validation.importers.base import (
     Imported,
     ImportRefused,
@@ -297,7 +298,7 @@ def _is_xlsx(path: Path) -> bool:
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         return True
     try:
-        with path.open("rb") as f:
+        with open_regular(path) as f:
             return f.read(4) == b"PK\x03\x04"
     except OSError:
         return False

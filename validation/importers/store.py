@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from validation.files import FileRefused, check_folder, check_regular, open_regular
 from validation.importers import FOLDER_KINDS, KINDS, get_module
 from validation.importers.base import (
     COUNTRY_COLUMNS,
@@ -85,7 +86,7 @@ def sha256_of(path: Path) -> str:
             digest.update(b"\0" + sha256_of(file).encode() + b"\n")
         return digest.hexdigest()
     digest = hashlib.sha256()
-    with path.open("rb") as f:
+    with open_regular(path) as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -133,17 +134,26 @@ def embedded_record(kind: str, sha256: str) -> dict | None:
     return None
 
 
+def check_input(kind: str, path: Path) -> None:
+    """ImportRefused, naming the path and what it is, unless it is what the kind reads: a
+    regular file, or a folder for a folder kind. Nothing else is opened (a named pipe would
+    block, a device never end)."""
+    try:
+        if kind in FOLDER_KINDS:
+            check_folder(path)
+        else:
+            check_regular(path)
+    except FileRefused as exc:
+        hint = f"; {kind} imports a folder, or a .zip of it" if kind in FOLDER_KINDS else ""
+        raise ImportRefused(f"{path}: {exc.reason}{hint}") from None
+
+
 def read_checked(kind: str, path: Path, data_dir: Path | None = None) -> Imported:
     """Read a file with its kind's importer and check every table against our schemas and the
     references (countries and sources: embedded, other imports and its own). Returns the
     Imported with typed tables and only its new countries; raises ImportRefused."""
     module = kind_module(kind)
-    if not path.exists():
-        raise ImportRefused(f"{path}: file not found")
-    if kind in FOLDER_KINDS and not path.is_dir():
-        raise ImportRefused(f"{path}: {kind} imports a folder (or a .zip of it), not a file")
-    if kind not in FOLDER_KINDS and path.is_dir():
-        raise ImportRefused(f"{path}: is a folder; {kind} imports one file")
+    check_input(kind, path)
     try:
         imported = module.read(path)
     except ImportRefused:
@@ -283,20 +293,18 @@ def import_path(
     sha256: str | None = None,
     url: str | None = None,
 ) -> ImportResult:
-    """Read, check and store one file (a folder for cdb90). The same file again: nothing
-    written, changed=False. A refused file: ImportRefused, nothing written."""
+    """Read, check and store one file (for cdb90 a folder, or a .zip of it). The same file
+    again: nothing written, changed=False. A refused file: ImportRefused, nothing written."""
     root = _root(data_dir)
     path = Path(path)
     kind_module(kind)
-    if not path.exists():
-        raise ImportRefused(f"{path}: file not found")
+    if kind in FOLDER_KINDS and _is_regular(path):
+        return _import_zip(kind, path, root, file_name=file_name, sha256=sha256, url=url)
+    check_input(kind, path)
     digest = sha256 or sha256_of(path)
-    for record in records(root).values():
-        if record.get("kind") == kind and record.get("sha256") == digest:
-            return ImportResult(record, changed=False)
-    built_in = embedded_record(kind, digest)
-    if built_in is not None:
-        return ImportResult(built_in, changed=False)
+    done = _done(kind, digest, root)
+    if done is not None:
+        return ImportResult(done, changed=False)
     imported = read_checked(kind, path, root)
     record = {
         "kind": kind,
@@ -313,6 +321,52 @@ def import_path(
     }
     _write(root, imported, record)
     return ImportResult(record, changed=True)
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        check_regular(path)
+    except FileRefused:
+        return False
+    return True
+
+
+def _done(kind: str, digest: str, root: Path) -> dict | None:
+    """The record of this very file when it is already imported or built in."""
+    for record in records(root).values():
+        if record.get("kind") == kind and record.get("sha256") == digest:
+            return record
+    return embedded_record(kind, digest)
+
+
+def _import_zip(
+    kind: str,
+    archive: Path,
+    root: Path,
+    *,
+    file_name: str | None,
+    sha256: str | None,
+    url: str | None,
+) -> ImportResult:
+    """A folder kind given a file: a .zip of the folder, unpacked safely (unpack_zip) and
+    imported under the archive's name and sha256; messages name the archive, not the
+    temporary folder."""
+    if not zipfile.is_zipfile(archive):
+        raise ImportRefused(
+            f"{archive}: not a .zip archive; {kind} imports a folder, or a .zip of it"
+        )
+    digest = sha256 or sha256_of(archive)
+    done = _done(kind, digest, root)
+    if done is not None:
+        return ImportResult(done, changed=False)
+    with tempfile.TemporaryDirectory(prefix="milbal-unpack-") as tmp:
+        folder = unpack_zip(archive, Path(tmp) / "unpacked", label=str(archive))
+        try:
+            return import_path(
+                kind, folder, root, file_name=file_name or archive.name, sha256=digest, url=url
+            )
+        except ImportRefused as exc:
+            raise ImportRefused(str(exc).replace(str(folder), str(archive))) from None
 
 
 def _write(root: Path, imported: Imported, record: dict) -> None:
