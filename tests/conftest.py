@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -261,3 +262,21 @@ def page(browser):
     pg.on("request", lambda req: pg.requested.append(req.url))
     yield pg
     context.close()
+
+
+BLOCKING_DEADLINE_S = 20
+
+
+@pytest.fixture
+def blocking_deadline():
+    """Fail, rather than hang, a test whose code blocks (on a named pipe's open, say): SIGALRM
+    after BLOCKING_DEADLINE_S seconds."""
+
+    def expired(signum, frame):
+        raise TimeoutError(f"blocked for {BLOCKING_DEADLINE_S} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(BLOCKING_DEADLINE_S)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)

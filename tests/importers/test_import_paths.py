@@ -7,7 +7,6 @@ naming the path and what it is, exit 1, nothing stored, never blocking; and CDB9
 from __future__ import annotations
 
 import os
-import signal
 import zipfile
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from validation.importers.base import ImportRefused
 
 ROOT = Path(__file__).resolve().parents[2]
 GMI_SMALL = ROOT / "tests" / "data" / "gmi" / "gmi_small.csv"
-DEADLINE_S = 20
 # The smallest CDB90 folder the importer takes: two battles.
 CDB90 = {
     "battles.csv": "isqno,war,name,post1,wina,parent\n1,WAR A,NIEUPORT,HD,-1,\n"
@@ -32,21 +30,10 @@ CDB90 = {
     "2,WAR B,WHITE MOUNTAIN,1620,HD,RM0,40000,21000,400,5000,1\n",
 }
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
-
-
-@pytest.fixture(autouse=True)
-def deadline():
-    """Fail, rather than hang, a test whose code blocks on a named pipe."""
-
-    def expired(signum, frame):
-        raise TimeoutError(f"blocked for {DEADLINE_S} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(DEADLINE_S)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+pytestmark = [
+    pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX"),
+    pytest.mark.usefixtures("blocking_deadline"),  # tests/conftest.py
+]
 
 
 @pytest.fixture

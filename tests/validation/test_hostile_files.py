@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import signal
 from pathlib import Path
 
 import pytest
@@ -22,23 +21,11 @@ from validation.files import FileRefused, check_folder, open_regular, read_bound
 from validation.tables import Issue
 
 EMBEDDED_DIR = Path(__file__).resolve().parents[2] / "datasets"
-DEADLINE_S = 20
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
-
-
-@pytest.fixture(autouse=True)
-def deadline():
-    """Fail, rather than hang, a test whose code blocks (on a named pipe's open, say)."""
-
-    def expired(signum, frame):
-        raise TimeoutError(f"blocked for {DEADLINE_S} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(DEADLINE_S)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+pytestmark = [
+    pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX"),
+    pytest.mark.usefixtures("blocking_deadline"),  # tests/conftest.py
+]
 
 
 @pytest.fixture(scope="module")
