@@ -12,6 +12,7 @@ from types import MappingProxyType, ModuleType
 
 import flask
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from dashboard import pages
 from dashboard.cache import init_cache
@@ -26,6 +27,48 @@ from dashboard.routes import (
 )
 
 _HERE = Path(__file__).resolve().parent
+
+# What the server reads of a request body beyond the largest upload /data checks: that upload
+# arrives base64-encoded (4/3 of its size) inside a callback's JSON, and this is room for the
+# rest of that JSON. See max_request_bytes().
+REQUEST_MARGIN_BYTES = 1024 * 1024
+
+
+def max_request_bytes() -> int:
+    """The largest request body any route reads (Flask's MAX_CONTENT_LENGTH): the /data upload
+    cap (MILBAL_MAX_UPLOAD_MB, 20 MB by default) as base64, plus REQUEST_MARGIN_BYTES; 28 MB
+    by default. A larger body is refused with 413 from its Content-Length, before it is read,
+    and one sent without a length is cut off once it passes the limit."""
+    from dashboard.pages.data import max_upload_bytes
+
+    return -(-max_upload_bytes() * 4 // 3) + REQUEST_MARGIN_BYTES
+
+
+def check_request_size() -> None:
+    """Refuse a body over MAX_CONTENT_LENGTH on every route, whether or not the route reads
+    it: by its Content-Length, unread; or, sent without one (chunked), once reading it passes
+    the limit (werkzeug alone would cut it there and hand on the truncated body)."""
+    request = flask.request
+    limit = flask.current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise RequestEntityTooLarge()
+        return
+    if "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
+        return
+    request.get_data(cache=True)
+    if getattr(request.stream, "is_exhausted", False):
+        request.stream.read(1)  # past the limit: werkzeug raises RequestEntityTooLarge
+
+
+def refuse_too_large(error: RequestEntityTooLarge) -> flask.Response:
+    """413 in a line of plain text naming the limit (not werkzeug's HTML page)."""
+    limit = flask.current_app.config["MAX_CONTENT_LENGTH"]
+    return flask.Response(
+        f"request too large: this server reads at most {limit / 1024 / 1024:.0f} MB\n",
+        413,
+        mimetype="text/plain",
+    )
 
 
 def load_pages() -> list[ModuleType]:
@@ -103,11 +146,15 @@ class MilbalDash(Dash):
 def create_app() -> Dash:
     """The dashboard with every page; serves its scripts and styles itself (no CDN). Raises
     dashboard.cache.CacheConfigError when MILBAL_CACHE_URL is not a usable address. Responses
-    are compressed (brotli or gzip; dashboard.routes.compress_config) unless MILBAL_COMPRESS=0."""
+    are compressed (brotli or gzip; dashboard.routes.compress_config) unless MILBAL_COMPRESS=0.
+    Request bodies over max_request_bytes() are refused with 413 on every route."""
     # The Flask server made here so that flask-compress, which Dash installs on it, reads our
     # settings (Dash's own would leave brotli out).
     server = flask.Flask(__name__)
     server.config.update(compress_config())
+    server.config["MAX_CONTENT_LENGTH"] = max_request_bytes()
+    server.before_request(check_request_size)
+    server.register_error_handler(RequestEntityTooLarge, refuse_too_large)
     app = MilbalDash(
         __name__,
         server=server,

@@ -19,6 +19,10 @@ WAR_END = pd.Timestamp("2020-11-10")
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 SNAKE = r"^[a-z0-9][a-z0-9_]*$"
 ISO3 = r"^[A-Z]{3}$"
+# Dates kept as text (a source's publication and access dates): ASCII digits, exactly
+# YYYY-MM-DD (a publication may give only YYYY or YYYY-MM).
+DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+PARTIAL_DAY = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 
 # Manpower measures, in the order a reader meets them (tables list them so).
 MANPOWER_MEASURES = (
@@ -32,6 +36,14 @@ MANPOWER_MEASURES = (
     "population",
 )
 QUALIFIERS = ["exact", "approx", "up_to", "at_least", "more_than", "range"]
+
+
+def _real_dates(dates: pd.Series) -> pd.Series:
+    """Dates written in full (YYYY-MM-DD) name a day that exists (no 2020-02-30); missing and
+    shorter ones (YYYY, YYYY-MM; their shape is checked by the pattern) pass."""
+    full = dates.str.len().eq(10).fillna(False).astype(bool)
+    days = pd.to_datetime(dates.where(full).astype(object), format="%Y-%m-%d", errors="coerce")
+    return (~full | days.notna()).astype(bool)
 
 
 def _range_ok(df: pd.DataFrame) -> pd.Series:
@@ -75,11 +87,15 @@ class Sources(pa.DataFrameModel):
     title: Series[str] = pa.Field(str_length={"min_value": 1})
     author: Series[str] = pa.Field(nullable=True)
     publisher: Series[str] = pa.Field(nullable=True)
-    published: Series[str] = pa.Field(nullable=True, str_matches=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    published: Series[str] = pa.Field(nullable=True, str_matches=PARTIAL_DAY)
     url: Series[str] = pa.Field(nullable=True, str_matches=r"^https?://\S+$")
-    accessed: Series[str] = pa.Field(nullable=True, str_matches=r"^\d{4}-\d{2}-\d{2}$")
+    accessed: Series[str] = pa.Field(nullable=True, str_matches=DAY)
     licence: Series[str] = pa.Field(str_length={"min_value": 1})
     note: Series[str] = pa.Field(nullable=True)
+
+    @pa.check("published", "accessed", error="must be a real date (YYYY-MM-DD)")
+    def real_date(cls, dates: pd.Series) -> pd.Series:
+        return _real_dates(dates)
 
     class Config:
         strict = True

@@ -8,6 +8,7 @@ opened for reading.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import os
@@ -15,11 +16,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from validation.files import FileRefused, read_bounded
-from validation.schemas import MODELS, REFERENCES, WAR_END, WAR_START
+from validation.schemas import DAY, MODELS, PARTIAL_DAY, REFERENCES, WAR_END, WAR_START
 
 # A curated table is kilobytes; public datasets come in through importers. Refuse anything
 # larger than this before reading it, so a stray 200 MB file cannot exhaust memory.
@@ -28,6 +30,10 @@ MAX_FILE_BYTES = int(float(os.environ.get("MILBAL_MAX_FILE_MB", "50")) * 1024 * 
 # A table has a few dozen columns at most; a header of thousands is not a table of ours (or a
 # publisher's), and checking each column would only bury the one message that matters.
 MAX_COLUMNS = 1000
+
+# Rows repeating a key above them are listed one by one up to this many, then counted: a file
+# of doubled rows is one mistake (importers cap a refusal's list the same way).
+MAX_DUPLICATES_SHOWN = 10
 
 _OTHER_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
 # What a file that is not text starts with: (first bytes, what it is, what to do).
@@ -42,15 +48,17 @@ _SIGNATURES = (
     (b"\x1f\x8b", "gzip-compressed", "unpack it first"),
     (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Office file", "export the sheet as CSV (UTF-8)"),
 )
-# Years a date can have: pandas' nanosecond timestamps end in 1677 and 2262.
-_DATE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
+# A date is written exactly YYYY-MM-DD in ASCII digits (2020-09-27, never 2020-9-27), and must
+# exist (no 2020-02-30). Years a date can have: pandas' nanosecond timestamps end in 1677 and 2262.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATE_YEARS = (1678, 2261)
+# A number is written in ASCII decimal: digits 0-9, a sign, a point, an exponent. Python's int()
+# and float() also read other scripts' digits (Arabic-Indic), full-width ones and '_' between
+# digits (1_000), which a spreadsheet or a reader of the file would not take for that number.
+DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+# The largest whole number a float holds exactly (numbers are read as floats first).
+_MAX_WHOLE = 2**53 - 1
 _REFERENCE_NAMES = {"countries": "country code", "sources": "source id", "events": "event id"}
-# Whole numbers are typed through float64, exact below 2**53: a count of 16 digits or more is
-# no count of ours (and one of 20 digits or more cannot be typed at all).
-_MAX_WHOLE = 10**15
-_HUGE_RULE = "number too large: a whole number here has at most 15 digits"
-_NON_FINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, order=True)
@@ -314,7 +322,8 @@ def parse_csv(
 
 
 def _coerce(raw: pd.DataFrame, model: type[pa.DataFrameModel], label: str):
-    """Typed columns, plus an issue for every cell that does not fit its column's type."""
+    """Typed columns, plus an issue for every cell that does not fit its column's type: numbers
+    in ASCII decimal only, dates exactly YYYY-MM-DD; each issue quotes the cell as written."""
     schema = model.to_schema()
     typed = pd.DataFrame(index=raw.index)
     issues: list[Issue] = []
@@ -322,45 +331,63 @@ def _coerce(raw: pd.DataFrame, model: type[pa.DataFrameModel], label: str):
         cells = raw[name]
         kind = str(column.dtype)
         present = cells.notna()
+        text = cells.where(present, "").astype(str).str.strip()
         if kind in ("Int64", "float64"):
-            finite_text = ~cells.fillna("").astype(str).str.match(_NON_FINITE)
-            numbers = pd.to_numeric(cells.where(finite_text), errors="coerce")
-            numbers = numbers.where(numbers.map(lambda x: pd.isna(x) or math.isfinite(x)))
-            bad = present & numbers.isna()
+            decimal = present & text.str.fullmatch(DECIMAL)
+            numbers = pd.to_numeric(text.where(decimal).astype(object), errors="coerce")
+            numbers = numbers.astype("float64").where(lambda x: np.isfinite(x))  # 1e999
             rule = "not a finite number" if kind == "float64" else "not a whole number"
+            too_large = pd.Series(False, index=cells.index)
             if kind == "Int64":
-                fractional = numbers.notna() & (numbers % 1 != 0)
-                huge = numbers.notna() & ~fractional & (numbers.abs() >= _MAX_WHOLE)
-                bad |= fractional
-                numbers = numbers.where(~fractional & ~huge)
-                for line in cells.index[huge]:
-                    issues.append(Issue(label, int(line), name, _show(cells[line]), _HUGE_RULE))
-            for line in cells.index[bad]:
-                issues.append(Issue(label, int(line), name, _show(cells[line]), rule))
+                too_large = numbers.abs() > _MAX_WHOLE
+                numbers = numbers.where((numbers % 1 == 0) & ~too_large)
+            bad = present & numbers.isna()
+            for line, cell, written, large in zip(
+                cells.index[bad],
+                cells[bad].tolist(),
+                text[bad].tolist(),
+                too_large[bad].tolist(),
+                strict=True,
+            ):
+                why = (
+                    f"too large for a whole number (beyond {_MAX_WHOLE:,})"
+                    if large
+                    else _number_rule(written, rule)
+                )
+                issues.append(Issue(label, int(line), name, _show(cell), why))
             typed[name] = numbers.astype(kind)
         elif kind.startswith("datetime64"):
-            text = cells.where(present, "").astype(str).str.strip()
-            year = pd.to_numeric(text.str.extract(_DATE, expand=False), errors="coerce")
-            outside = present & year.notna() & ~year.between(*_DATE_YEARS)
-            dates = pd.to_datetime(text.where(~outside, ""), format="%Y-%m-%d", errors="coerce")
-            for line in cells.index[outside]:
-                issues.append(
-                    Issue(
-                        label,
-                        int(line),
-                        name,
-                        _show(cells[line]),
-                        f"date out of range: years {_DATE_YEARS[0]} to {_DATE_YEARS[1]}",
-                    )
-                )
-            for line in cells.index[present & ~outside & dates.isna()]:
-                issues.append(
-                    Issue(label, int(line), name, _show(cells[line]), "not a date (YYYY-MM-DD)")
-                )
+            shaped = present & text.str.fullmatch(_DATE)
+            year = pd.to_numeric(text.str.slice(0, 4).where(shaped).astype(object))
+            outside = shaped & ~year.between(*_DATE_YEARS)
+            dates = pd.to_datetime(
+                text.where(shaped & ~outside).astype(object), format="%Y-%m-%d", errors="coerce"
+            )
+            years = f"date out of range: years {_DATE_YEARS[0]} to {_DATE_YEARS[1]}"
+            issues += [
+                Issue(label, int(line), name, _show(cell), years)
+                for line, cell in cells[outside].items()
+            ]
+            issues += [
+                Issue(label, int(line), name, _show(cell), "not a date (YYYY-MM-DD)")
+                for line, cell in cells[present & ~outside & dates.isna()].items()
+            ]
             typed[name] = dates.astype("datetime64[ns]")
         else:
             typed[name] = cells.astype("string")
     return typed, issues
+
+
+def _number_rule(text: str, rule: str) -> str:
+    """The rule for a cell that is not a number, saying what to write instead when Python would
+    have read it as one (another script's digits, full-width digits, '_' between digits)."""
+    try:
+        python_reads = math.isfinite(float(text))
+    except ValueError:
+        python_reads = False
+    if python_reads and not DECIMAL.fullmatch(text):
+        return f"{rule}: write it in the digits 0-9, without '_' or other characters"
+    return rule
 
 
 _CHECK_TEXT = [
@@ -380,6 +407,7 @@ _CHECK_TEXT = [
 ]
 
 
+@functools.cache
 def _check_rule(check: str, column: str | None) -> str:
     """A sentence for a pandera check name ('greater_than_or_equal_to(0)' -> 'must be >= 0')."""
     for pattern, text in _CHECK_TEXT:
@@ -409,6 +437,8 @@ def _check_rule(check: str, column: str | None) -> str:
             r"^[A-Z]{3}$": "must be a three-letter ISO code in capitals (e.g. AZE)",
             r"^[a-z0-9][a-z0-9-]*$": "must be a lower-case id of letters, digits and '-'",
             r"^[a-z0-9][a-z0-9_]*$": "must be a lower-case name of letters, digits and '_'",
+            DAY: "must be a date written YYYY-MM-DD",
+            PARTIAL_DAY: "must be a date written YYYY, YYYY-MM or YYYY-MM-DD",
         }
         return known.get(pattern, f"must match the pattern {pattern}")
     return check
@@ -431,57 +461,126 @@ def check_model(
         validated = model.validate(clean, lazy=True)
     except pa.errors.SchemaErrors as exc:
         validated = clean
-        issues += _issues_from_failures(exc.failure_cases, clean, model, label)
+        issues += _issues_from_failures(exc.failure_cases, clean, model, label, written=raw)
     return (validated if not issues else typed), issues
 
 
 def _issues_from_failures(
-    failures: pd.DataFrame, frame: pd.DataFrame, model: type[pa.DataFrameModel], label: str
+    failures: pd.DataFrame,
+    frame: pd.DataFrame,
+    model: type[pa.DataFrameModel],
+    label: str,
+    written: pd.DataFrame | None = None,
 ) -> list[Issue]:
+    """pandera's failure cases as Issues, in time linear in the rows: a cell check once per
+    cell, a row check once per row (pandera repeats it per column), and repeated keys found
+    from the rows themselves (duplicate_key_issues) rather than one failure case at a time.
+    `written`: the rows' cells as text in the file (same index), quoted instead of the typed
+    values where given, so that a message shows what the file says ('-5.50', not '-5.5')."""
+
+    typed_cells, written_cells = _CellLookup(frame), _CellLookup(written)
+
+    def shown(line: int, column: str, typed: object) -> str:
+        return _show(written_cells.get(line, column, typed))
+
+    checks = failures["check"].astype(str)
+    names = checks.unique().tolist()  # a few names; the failure cases can be millions
+    whole_key = checks == "multiple_fields_uniqueness"
+    one_column = checks.isin([n for n in names if n.startswith("field_uniqueness")])
+    # dtype failures were reported cell by cell while typing
+    typing = checks.isin([n for n in names if n.startswith("dtype(")])
     issues: list[Issue] = []
-    key = list(model.to_schema().unique or [])
-    seen_dup: set[int] = set()
     seen_row_checks: set[tuple[int | None, str]] = set()
-    for case in failures.itertuples(index=False):
+    for case in failures[~(whole_key | one_column | typing)].itertuples(index=False):
         check = str(case.check)
         line = None if pd.isna(case.index) else int(case.index)
-        if check.startswith("dtype("):
-            continue  # already reported cell by cell while typing
-        if check == "multiple_fields_uniqueness" or check.startswith("field_uniqueness"):
-            if line is None or line in seen_dup:
-                continue
-            seen_dup.add(line)
-            values = tuple(frame.loc[line, key])
-            same = frame[(frame[key] == pd.Series(values, index=key)).all(axis=1)]
-            first = int(same.index.min())
-            if first == line:
-                continue  # report the later copies, pointing back to the first
-            issues.append(
-                Issue(
-                    label,
-                    line,
-                    "+".join(key),
-                    ", ".join(_show(v) for v in values),
-                    f"duplicate key: same {'/'.join(key)} as line {first}",
-                )
-            )
-            continue
         if "|" in check:
             if (line, check) in seen_row_checks:
                 continue  # pandera repeats a row-wise failure once per column
             seen_row_checks.add((line, check))
             columns, rule = check.split("|", 1)
             cols = columns.split(",")
-            shown = (
-                ", ".join(f"{c}={_show(frame.loc[line, c])}" for c in cols if c in frame)
+            values = (
+                ", ".join(
+                    f"{c}={shown(line, c, typed_cells.get(line, c))}" for c in cols if c in frame
+                )
                 if line is not None
                 else None
             )
-            issues.append(Issue(label, line, "/".join(cols), shown, rule))
+            issues.append(Issue(label, line, "/".join(cols), values, rule))
             continue
         column = None if pd.isna(case.column) else str(case.column)
-        value = _show(case.failure_case)
+        value = (
+            shown(line, column, case.failure_case)
+            if line is not None and column is not None
+            else _show(case.failure_case)
+        )
         issues.append(Issue(label, line, column, value, _check_rule(check, column)))
+    keys = []
+    if whole_key.any():
+        keys.append(list(model.to_schema().unique or []))
+    keys += [[str(c)] for c in failures.loc[one_column, "column"].dropna().unique()]
+    for key in keys:
+        issues += duplicate_key_issues(frame, key, label, written)
+    return issues
+
+
+class _CellLookup:
+    """Cells of a frame by (line, column), each column turned into a dict on first use: a
+    DataFrame's .at costs tens of microseconds, which a million failure cases multiply."""
+
+    def __init__(self, frame: pd.DataFrame | None):
+        self.frame = frame
+        self.columns: dict[str, dict] = {}
+
+    def get(self, line: int, column: str, default: object = None) -> object:
+        if self.frame is None or column not in self.frame:
+            return default
+        if column not in self.columns:
+            cells = self.frame[column]
+            self.columns[column] = dict(zip(cells.index, cells.tolist(), strict=True))
+        return self.columns[column].get(line, default)
+
+
+def duplicate_key_issues(
+    frame: pd.DataFrame, key: list[str], label: str, written: pd.DataFrame | None = None
+) -> list[Issue]:
+    """Rows that repeat the key of a row above them, each naming the first line with that key:
+    the first MAX_DUPLICATES_SHOWN of them, then one issue saying how many more there are (a
+    file of doubled rows is one mistake, and thousands of lines would bury every other
+    problem). One grouping of the rows, so linear in their number whatever the repeats.
+    Values are quoted from `written` (the cells as text, same index) where given."""
+    key = [c for c in key if c in frame]
+    if not key or frame.empty:
+        return []
+    group = frame.groupby(key, dropna=False, sort=False).ngroup().to_numpy()
+    _, first_position = np.unique(group, return_index=True)
+    firsts = first_position[group]
+    later = np.flatnonzero(firsts != np.arange(len(group)))
+    lines = frame.index
+    quoted = written if written is not None and all(c in written for c in key) else frame
+    issues = [
+        Issue(
+            label,
+            int(lines[position]),
+            "+".join(key),
+            ", ".join(_show(quoted.at[lines[position], c]) for c in key),
+            f"duplicate key: same {'/'.join(key)} as line {int(lines[firsts[position]])}",
+        )
+        for position in later[:MAX_DUPLICATES_SHOWN]
+    ]
+    if len(later) > MAX_DUPLICATES_SHOWN:
+        more = len(later) - MAX_DUPLICATES_SHOWN
+        issues.append(
+            Issue(
+                label,
+                int(lines[later[MAX_DUPLICATES_SHOWN]]),
+                "+".join(key),
+                None,
+                f"duplicate key: and {more} more rows from this line on repeat the "
+                f"{'/'.join(key)} of a line above (not listed one by one)",
+            )
+        )
     return issues
 
 
@@ -495,16 +594,11 @@ def check_references(
             continue
         known = set(tables[target][target_column].dropna())
         cells = frame[column]
-        for line in cells.index[cells.notna() & ~cells.isin(known)]:
-            issues.append(
-                Issue(
-                    label,
-                    int(line),
-                    column,
-                    _show(cells[line]),
-                    f"unknown {_REFERENCE_NAMES.get(target, target_column)}: not in {target}.csv",
-                )
-            )
+        rule = f"unknown {_REFERENCE_NAMES.get(target, target_column)}: not in {target}.csv"
+        issues += [
+            Issue(label, int(line), column, _show(cell), rule)
+            for line, cell in cells[cells.notna() & ~cells.isin(known)].items()
+        ]
     return issues
 
 

@@ -361,7 +361,7 @@ def _decode(contents: str, filename: str, cap: int) -> bytes:
     _, sep, b64 = (contents or "").partition(",")
     if not sep:
         raise ImportRefused(f"{filename}: the upload did not arrive as a data URL")
-    size = len(b64) * 3 // 4
+    size = len(b64) * 3 // 4 - b64[-2:].count("=")  # padding: a file of the cap is let in
     if size > cap:
         raise ImportRefused(_too_large(filename, size, cap))
     try:
@@ -475,7 +475,8 @@ clientside_callback(
     """function(contents, filename, kind, cap) {
         if (!contents) { return [null, ""]; }
         const b64 = contents.slice(contents.indexOf(",") + 1);
-        const size = Math.floor(b64.length * 3 / 4);
+        const padding = b64.endsWith("==") ? 2 : (b64.endsWith("=") ? 1 : 0);
+        const size = Math.floor(b64.length * 3 / 4) - padding;
         if (size > cap) {
             const mb = x => (x / 1048576).toFixed(1);
             return [null, filename + ": file too large (" + mb(size) + " MB): the upload " +

@@ -14,6 +14,7 @@ from validation.catalog import datasets_dir
 from validation.importers import gmi
 from validation.importers.base import ImportRefused
 from validation.importers.store import read_checked
+from validation.tables import MAX_DUPLICATES_SHOWN
 
 GMI_FILE = "gmi/gmi_wri_combined_1990_2022.csv"
 
@@ -175,6 +176,23 @@ class TestBrokenCopies:
         last = len(gmi_path.read_text().splitlines()) + 1
         with pytest.raises(ImportRefused, match=rf":{last}: iso3\+year: UKR, 1992: duplicate key"):
             gmi.read(path)
+
+    def test_rows_doubled_listed_up_to_the_cap(self, tmp_path, gmi_path):
+        """Each repeat names the first line of its key, the first MAX_DUPLICATES_SHOWN of them;
+        then one line says how many more (the file once took minutes to refuse)."""
+        path = copy_with(tmp_path, gmi_path, lambda lines: [*lines, *lines[1:]])
+        n = len(gmi_path.read_text().splitlines())  # header + n - 1 rows, then those again
+        with pytest.raises(ImportRefused) as info:
+            gmi.read(path)
+        message = str(info.value).splitlines()
+        assert len(message) == MAX_DUPLICATES_SHOWN + 1
+        assert message[0].startswith(f"{path}:{n + 1}: iso3+year: ")
+        assert message[0].endswith("duplicate key: same iso3/year as line 2")
+        assert message[-1] == (
+            f"{path}:{n + 1 + MAX_DUPLICATES_SHOWN}: iso3+year: -: duplicate key: and "
+            f"{n - 1 - MAX_DUPLICATES_SHOWN} more rows from this line on repeat the iso3/year "
+            "of a line above (not listed one by one)"
+        )
 
     def test_empty_and_not_utf8(self, tmp_path):
         empty = tmp_path / "empty.csv"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.pages import data
 from dashboard.pages.data import check_upload
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data"
@@ -50,6 +51,17 @@ def test_the_cap_is_checked_before_decoding(data_dir, monkeypatch):
     assert not result["ok"]
     assert result["message"].startswith("gmi_small.csv: file too large")
     assert "MILBAL_MAX_UPLOAD_MB" in result["message"]
+
+
+@pytest.mark.parametrize("extra", [0, 1, 2])
+def test_a_file_of_the_cap_is_let_in(data_dir, monkeypatch, extra):
+    """The size is told from the base64 text without its padding: a file of the cap exactly
+    (whatever its length modulo 3) is checked, one byte more is refused."""
+    content = GMI_SMALL.read_bytes()[:100] + b"\n" * (948 + extra)
+    monkeypatch.setattr(data, "max_upload_bytes", lambda: len(content))
+    assert "file too large" not in check_upload("gmi", "x.csv", data_url(content))["message"]
+    bigger = check_upload("gmi", "x.csv", data_url(content + b"\n"))["message"]
+    assert bigger.startswith("x.csv: file too large")
 
 
 def test_refusals_name_the_uploaded_file(data_dir):

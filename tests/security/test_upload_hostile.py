@@ -141,3 +141,22 @@ def test_a_hostile_file_name_is_made_safe(data_dir):
     )
     assert "<" not in message and ".." not in message
     assert message.startswith("cmd.csv:2:")
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["-2+3+cmd|' /C calc'!A0", "+cmd|' /C calc'!A0", " -1+1", "=1+1", "@SUM(A1)"],
+    ids=["minus", "plus", "space-minus", "equals", "at"],
+)
+def test_formula_cells_refused_whatever_their_sign(data_dir, cell):
+    content = GMI_SMALL.read_text().replace("FRA,France,", f"FRA,{cell},", 1).encode()
+    where = f"signs.csv:4: name: {cell.strip()}:"  # the reader strips a cell's spaces
+    refused("gmi", "signs.csv", content, where, "spreadsheet formula")
+    assert not data_dir.exists()
+
+
+@pytest.mark.parametrize("cell", ["-5", "-0.25", "+3", "-1e3"])
+def test_plain_numbers_are_not_formulas(data_dir, cell):
+    content = GMI_SMALL.read_text().replace("Western Europe", cell).encode()
+    result = check_upload("gmi", "numbers.csv", data_url(content))
+    assert result["ok"], result.get("message")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from validation.catalog import datasets_dir, load_directory, validate_paths
-from validation.tables import Issue
+from validation.tables import MAX_DUPLICATES_SHOWN, Issue
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EMBEDDED_DIR = PROJECT_ROOT / "datasets"
@@ -376,6 +376,109 @@ class TestCells:
         issues = check(path, embedded)
         assert issues == [Issue("manpower.csv", 4, "value", text, "not a finite number")]
 
+    @pytest.mark.parametrize(
+        "text", ["2020-9-27", "2020-9-7", "2020-09-7", "20-09-27", "2020-02-30"]
+    )
+    def test_date_exactly_yyyy_mm_dd_quoted_as_written(self, tmp_path, embedded, text):
+        lines = table_lines("attrition")
+        set_cell(lines, 2, "date_start", text, expect="arm-targets-struck-first-strike,")
+        path = write_lines(tmp_path / "attrition.csv", lines)
+        issues = check(path, embedded)
+        assert issues == [Issue("attrition.csv", 2, "date_start", text, "not a date (YYYY-MM-DD)")]
+
+    def test_date_in_other_digits(self, tmp_path, embedded):
+        lines = table_lines("attrition")
+        text = "2020-\uff10\uff19-27"  # full-width 09
+        set_cell(lines, 2, "date_start", text, expect="arm-targets-struck-first-strike,")
+        path = write_lines(tmp_path / "attrition.csv", lines)
+        issues = check(path, embedded)
+        assert issues == [Issue("attrition.csv", 2, "date_start", text, "not a date (YYYY-MM-DD)")]
+
+    def test_date_outside_the_war_quoted_as_written(self, tmp_path, embedded):
+        lines = table_lines("attrition")
+        set_cell(lines, 5, "date_end", "2020-11-30", expect="arm-tor-m2km-launch-vehicles-lost,")
+        path = write_lines(tmp_path / "attrition.csv", lines)
+        [issue] = check(path, embedded)
+        assert (issue.line, issue.column, issue.value) == (5, "date_end", "2020-11-30")
+
+    @pytest.mark.parametrize(
+        ("table", "line", "column", "expect"),
+        [
+            ("manpower", 4, "value", "AZE,2018,active,67000,"),
+            ("manpower", 4, "year", "AZE,2018,active,67000,"),
+            ("equipment", 2, "value", "AZE,2020,tanks,570,"),
+        ],
+        ids=["float", "year", "count"],
+    )
+    @pytest.mark.parametrize(
+        "text",
+        ["\u0663\u0660\u0660", "\uff12\uff10\uff10", "1_000", "2_018"],
+        ids=["arabic-indic", "full-width", "underscore", "underscore-year"],
+    )
+    def test_numbers_in_ascii_decimal_only(
+        self, tmp_path, embedded, table, line, column, expect, text
+    ):
+        assert float(text) > 0, "Python's float() takes it: the file must not"
+        lines = table_lines(table)
+        set_cell(lines, line, column, text, expect=expect)
+        path = write_lines(tmp_path / f"{table}.csv", lines)
+        [issue] = check(path, embedded)
+        assert (issue.file, issue.line, issue.column, issue.value) == (
+            f"{table}.csv",
+            line,
+            column,
+            text,
+        )
+        number = (
+            "not a whole number" if column == "year" or table == "equipment" else "not a finite"
+        )
+        assert issue.rule.startswith(number)
+        assert "digits 0-9" in issue.rule
+
+    def test_numbers_in_ascii_decimal_cli(self, tmp_path):
+        lines = table_lines("manpower")
+        set_cell(lines, 4, "value", "\u0663\u0660\u0660", expect="AZE,2018,active,67000,")
+        path = write_lines(tmp_path / "manpower.csv", lines)
+        assert_cli_reports(
+            cli_validate(path),
+            "manpower.csv:4: value: \u0663\u0660\u0660: not a finite number: write it in the "
+            "digits 0-9, without '_' or other characters",
+        )
+
+    @pytest.mark.parametrize("text", ["1e30", "99999999999999999999"])
+    def test_whole_number_too_large(self, tmp_path, embedded, text):
+        lines = table_lines("equipment")
+        set_cell(lines, 2, "value", text, expect="AZE,2020,tanks,570,")
+        path = write_lines(tmp_path / "equipment.csv", lines)
+        [issue] = check(path, embedded)
+        assert (issue.line, issue.column, issue.value) == (2, "value", text)
+        assert issue.rule.startswith("too large for a whole number")
+
+    def test_value_quoted_as_written(self, tmp_path, embedded):
+        lines = table_lines("manpower")
+        set_cell(lines, 4, "value", "-67000.50", expect="AZE,2018,active,67000,")
+        path = write_lines(tmp_path / "manpower.csv", lines)
+        issues = check(path, embedded)
+        assert issues == [Issue("manpower.csv", 4, "value", "-67000.50", "must not be negative")]
+
+    @pytest.mark.parametrize(
+        ("column", "text", "rule"),
+        [
+            ("accessed", "2024-5-1", "must be a date written YYYY-MM-DD"),
+            ("accessed", "2024-02-30", "must be a real date (YYYY-MM-DD)"),
+            ("published", "2020-2", "must be a date written YYYY, YYYY-MM or YYYY-MM-DD"),
+            ("published", "2021-02-29", "must be a real date (YYYY-MM-DD)"),
+            ("published", "\uff12\uff10\uff12\uff10", "must be a date written YYYY, YYYY-MM or"),
+        ],
+    )
+    def test_source_dates(self, tmp_path, embedded, column, text, rule):
+        lines = table_lines("sources")
+        set_cell(lines, 6, column, text, expect="gfp-2020-trend,")
+        path = write_lines(tmp_path / "sources.csv", lines)
+        [issue] = check(path, embedded)
+        assert (issue.line, issue.column, issue.value) == (6, column, text)
+        assert issue.rule.startswith(rule)
+
     def test_negative_count(self, tmp_path, embedded):
         lines = table_lines("equipment")
         set_cell(lines, 2, "value", "-5", expect="AZE,2020,tanks,570,")
@@ -507,6 +610,37 @@ class TestKeysAndReferences:
             "manpower.csv:32: country+year+measure+source_id: AZE, 2018, active, gfp-2018-csv: "
             "duplicate key: same country/year/measure/source_id as line 4",
         )
+
+    def test_many_duplicates_listed_up_to_the_cap(self, tmp_path, embedded):
+        lines = table_lines("manpower")
+        assert lines[3].startswith("AZE,2018,active,67000,,,exact,gfp-2018-csv,")
+        lines += [lines[1], lines[2]] * 15 + [lines[3]] * 5  # lines 32 to 66
+        path = write_lines(tmp_path / "manpower.csv", lines)
+        issues = check(path, embedded)
+        assert len(issues) == MAX_DUPLICATES_SHOWN + 1
+        key = "country+year+measure+source_id"
+        rule = "duplicate key: same country/year/measure/source_id as line {}"
+        assert issues[:2] == [
+            Issue("manpower.csv", 32, key, "AZE, 2020, wartime_strength, rv-essay", rule.format(2)),
+            Issue("manpower.csv", 33, key, "ARM, 2020, wartime_strength, rv-essay", rule.format(3)),
+        ]
+        assert [i.line for i in issues[:-1]] == list(range(32, 32 + MAX_DUPLICATES_SHOWN))
+        assert issues[-1] == Issue(
+            "manpower.csv",
+            32 + MAX_DUPLICATES_SHOWN,
+            key,
+            None,
+            f"duplicate key: and {35 - MAX_DUPLICATES_SHOWN} more rows from this line on repeat "
+            "the country/year/measure/source_id of a line above (not listed one by one)",
+        )
+
+    def test_duplicate_key_quoted_as_written(self, tmp_path, embedded):
+        lines = table_lines("manpower")
+        lines.append(lines[3].replace("AZE,2018,", "AZE,+2018.0,"))
+        path = write_lines(tmp_path / "manpower.csv", lines)
+        [issue] = check(path, embedded)
+        assert (issue.line, issue.value) == (32, "AZE, +2018.0, active, gfp-2018-csv")
+        assert issue.rule.endswith("as line 4")
 
     def test_unknown_country(self, tmp_path, embedded):
         lines = table_lines("manpower")

@@ -26,6 +26,7 @@ import pandera.pandas as pa
 
 from validation.files import FileRefused, check_regular, open_regular, read_bounded
 from validation.tables import (
+    DECIMAL,
     MAX_COLUMNS,
     Issue,
     _issues_from_failures,
@@ -44,8 +45,9 @@ MAX_SHOWN = 20
 # members than a workbook has, before openpyxl unpacks anything (a zip bomb).
 MAX_XLSX_MEMBERS = 10_000
 # Text cells of a publisher's file that no name, region or code of theirs has: a spreadsheet
-# formula (=, +, @ first), HTML markup, or a control character (a line break inside a name).
-_FORMULA = re.compile(r"^\s*[=+@]")
+# formula (=, +, - or @ first, OWASP's CSV injection; a plain number such as -5 or -0.25 is
+# not one), HTML markup, or a control character (a line break inside a name).
+_FORMULA = re.compile(r"^\s*[=+\-@]")
 _MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -239,8 +241,8 @@ def text_issues(raw: pd.DataFrame, model: type[pa.DataFrameModel], label: str) -
         for line, cell in raw[name].items():
             if not isinstance(cell, str):
                 continue
-            if _FORMULA.match(cell):
-                rule = "a spreadsheet formula (starts with =, + or @), not a name"
+            if _FORMULA.match(cell) and not DECIMAL.fullmatch(cell.strip()):
+                rule = "a spreadsheet formula (starts with =, +, - or @), not a name"
             elif _MARKUP.search(cell):
                 rule = "HTML markup, not a name"
             elif _CONTROL.search(cell):
