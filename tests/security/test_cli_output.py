@@ -101,6 +101,6 @@ class TestMessages:
         assert cli.main(["import", "gmi", str(path)]) == cli.EXIT_BAD_DATA
         err = capsys.readouterr().err
         assert err.splitlines()[1:] == [
-            f"{path}:2: year: {'1' * 23}: number too large: a whole number here has at most "
-            "15 digits"
+            f"{path}:2: year: {'1' * 23}: too large for a whole number "
+            "(beyond 9,007,199,254,740,991)"
         ]
