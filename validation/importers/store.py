@@ -150,7 +150,8 @@ def read_checked(kind: str, path: Path, data_dir: Path | None = None) -> Importe
         raise
     except Exception as exc:  # an importer bug must still end in a message, not a traceback
         raise ImportRefused(
-            f"{path}: the {kind} importer failed: {type(exc).__name__}: {exc}"
+            f"{path}: the {kind} importer stopped on something in this file it does not handle "
+            f"({str(exc)[:200] or 'no detail'}); nothing imported. Please report it with the file."
         ) from None
     label = str(path)
     embedded = _embedded()
