@@ -83,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--from-url", metavar="URL", help="download the file (http/https) instead")
     imp.add_argument("--sha256", metavar="HEX", help="the download's sha256 (with --from-url)")
     imp.add_argument("--list", action="store_true", help="list the stored imports")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the stored import even by a poorer one (a table emptied or gone, or under "
+        "half its rows), which is refused otherwise",
+    )
 
     build = commands.add_parser(
         "build-datasets",
@@ -396,9 +402,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.from_url:
             if not args.sha256:
                 raise UsageError("--from-url needs --sha256 HEX (the expected file's sha256)")
-            result = from_url(args.kind, args.from_url, args.sha256, root)
+            result = from_url(args.kind, args.from_url, args.sha256, root, replace=args.replace)
         elif args.path:
-            result = import_path(args.kind, args.path, root)
+            result = import_path(args.kind, args.path, root, replace=args.replace)
         else:
             raise UsageError(f"{args.kind}: give PATH (or --from-url URL --sha256 HEX)")
     except ValueError as exc:  # UsageError, or a bad URL or sha256

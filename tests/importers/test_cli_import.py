@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -100,6 +101,50 @@ class TestImport:
         )
         assert code == 1
         assert "http://127.0.0.1:9/x.csv: download failed" in err
+
+
+class TestReplace:
+    @pytest.fixture
+    def part(self, tmp_path) -> Path:
+        """gmi_small.csv cut to two rows: poorer than the whole."""
+        path = tmp_path / "gmi_part.csv"
+        path.write_text("".join(GMI_SMALL.read_text().splitlines(keepends=True)[:3]))
+        return path
+
+    def test_a_poorer_file_is_refused_exit_1(self, data_dir, part, capsys):
+        run(capsys, "gmi", str(GMI_SMALL))
+        code, out, err = run(capsys, "gmi", str(part))
+        assert code == 1 and out == ""
+        assert err.startswith("milbal import: refused; nothing stored:\n")
+        assert "rankings 2 rows instead of 6" in err and "--replace" in err
+        assert json.loads((data_dir / "gmi" / "record.json").read_text())["file"] == GMI_SMALL.name
+
+    def test_replace_stores_it(self, data_dir, part, capsys):
+        run(capsys, "gmi", str(GMI_SMALL))
+        code, out, err = run(capsys, "--replace", "gmi", str(part))
+        assert code == 0, err
+        assert "tables: rankings 2 rows, gmi_indicators 6 rows" in out
+
+
+def test_a_second_process_refuses_while_the_slot_is_locked(tmp_path):
+    """Two processes: this one holds the gmi slot's lock, `milbal import gmi` in another waits
+    MILBAL_IMPORT_WAIT seconds, then refuses naming this process."""
+    from validation.importers.store import slot_lock
+
+    data = tmp_path / "data"
+    data.mkdir()
+    env = {**os.environ, "MILBAL_DATA_DIR": str(data), "MILBAL_IMPORT_WAIT": "0.5"}
+    command = [sys.executable, "-m", "dashboard.cli", "import", "gmi", str(GMI_SMALL)]
+    with slot_lock(data, "gmi"):
+        second = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    assert second.returncode == 1
+    assert second.stderr.splitlines()[1:] == [
+        f"another import of gmi is running (pid {os.getpid()}); try again when it ends; "
+        "nothing imported"
+    ]
+    assert not (data / "gmi").exists()
+    again = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    assert again.returncode == 0, again.stderr
 
 
 class TestList:

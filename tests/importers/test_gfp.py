@@ -255,15 +255,20 @@ class TestSamples:
         assert count(imported, "ARM", "tanks") is None  # empty cell: missing, not an error
         assert count(imported, "ARM", "afv") == 4135
 
-    def test_absent_column_means_no_category(self, tmp_path):
+    def test_a_country_on_many_rows_noted_once(self, tmp_path):
         rows = list(csv.reader(SAMPLES[2025].open(newline="", encoding="utf-8")))
-        keep = [i for i, c in enumerate(rows[0]) if c != "tanks"]
-        path = tmp_path / "no-tanks.csv"
+        path = tmp_path / "doubled.csv"
         with path.open("w", newline="", encoding="utf-8") as f:
-            csv.writer(f).writerows([[r[i] for i in keep] for r in rows])
+            csv.writer(f, lineterminator="\n").writerows([rows[0], *rows[1:], *rows[1:], *rows[1:]])
         imported = gfp.read(path)
-        assert "tanks" not in set(imported.tables["equipment"]["category"])
-        assert any("tanks" in n and "absent" in n for n in imported.notes)
+        assert imported.tables["rankings"]["country"].is_unique
+        n = len(rows) - 1
+        notes = [note for note in imported.notes if "appears on 3 rows" in note]
+        assert len(notes) == n
+        assert (
+            f"Turkiye appears on 3 rows (lines 3, {3 + n}, {3 + 2 * n}); line 3 kept "
+            "(the rows are identical)"
+        ) in notes
 
 
 class TestBrokenFiles:
@@ -341,6 +346,42 @@ class TestBrokenFiles:
         path = build_2020(tmp_path / "gfp2020.xlsx", drop)
         assert f"{path}[data]:2: Military Strength Power Index: -: missing column" in refused(path)
 
+    @pytest.mark.parametrize("edition", [2018, 2023, 2025])
+    def test_a_file_cut_to_its_first_columns(self, tmp_path, edition):
+        """A scrape cut to rank, name and score: refused naming what it lost, where it used to
+        import as rankings without equipment or budget."""
+        rows = list(csv.reader(SAMPLES[edition].open(newline="", encoding="utf-8")))
+        path = tmp_path / f"cut-{edition}.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f, lineterminator="\n").writerows([r[:4] for r in rows])
+        message = refused(path)
+        shape = {2018: gfp.GFP2018, 2023: gfp.GFP2023, 2025: gfp.GFP2025}[edition]
+        lost = [c for c in shape.columns if c not in rows[0][:4]]
+        assert lost and shape.equipment["tanks"] in lost
+        for column in lost:
+            assert f"{path}:1: {column}: -: missing column" in message
+
+    def test_workbook_missing_columns(self, tmp_path):
+        def cut(sheet):
+            sheet.delete_cols(17, 6)  # Tank Strength ... Self-Propelled Artillery Strength value
+
+        path = build_2020(tmp_path / "gfp2020.xlsx", cut)
+        message = refused(path).splitlines()
+        assert len(message) == 3
+        for column in ("Tank Strength value", "AFV/APC Strength value"):
+            assert f"{path}[data]:2: {column}: -: missing column (3 of the 15 columns read " in (
+                "\n".join(message)
+            )
+
+    def test_workbook_formula_cell(self, tmp_path):
+        def formula(sheet):
+            sheet["R4"] = "=1/0"  # Armenia's 'Tank Strength value'
+
+        path = build_2020(tmp_path / "gfp2020.xlsx", formula)
+        assert refused(path) == (
+            f"{path}[data]:4: Tank Strength value: =1/0: a spreadsheet formula, not a number"
+        )
+
     def test_truncated_workbook(self, tmp_path):
         path = build_2020(tmp_path / "gfp2020.xlsx")
         path.write_bytes(path.read_bytes()[:1500])
@@ -368,6 +409,18 @@ class TestStore:
         loaded = store.load_imported(data)
         assert set(loaded["rankings"]["edition"]) == {2020}
         assert "SSD" in set(loaded["countries"]["iso3"])
+
+    def test_a_cut_file_never_replaces_the_full_import(self, tmp_path):
+        data = tmp_path / "data"
+        store.import_path("gfp", SAMPLES[2018], data)
+        before = store.records(data)
+        rows = list(csv.reader(SAMPLES[2018].open(newline="", encoding="utf-8")))
+        path = tmp_path / "cut.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f, lineterminator="\n").writerows([r[:4] for r in rows])
+        with pytest.raises(ImportRefused, match="Combat Tanks: -: missing column"):
+            store.import_path("gfp", path, data, replace=True)
+        assert store.records(data) == before
 
     @pytest.mark.parametrize(("edition", "ranked"), [(2018, 5), (2023, 5), (2025, 4)])
     def test_csv_samples_pass_our_schemas(self, tmp_path, edition, ranked):

@@ -219,3 +219,22 @@ class TestSmallFixture:
         assert len(got.tables["gmi_indicators"]) == 17
         assert "1 empty sub-indicator" in " ".join(got.notes)
         assert list(got.countries["iso3"]) == ["FRA"]
+
+    @pytest.mark.parametrize("copies", [2, 3])
+    def test_rows_doubled_or_tripled(self, tmp_path, copies):
+        """Every copy of a row is named with the line it repeats, and nothing else is said."""
+        path = Path(__file__).resolve().parents[1] / "data" / "gmi" / "gmi_small.csv"
+        header, *rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        doubled = tmp_path / "gmi_doubled.csv"
+        doubled.write_text(header + "".join(rows * copies), encoding="utf-8")
+        with pytest.raises(ImportRefused) as info:
+            gmi.read(doubled)
+        message = str(info.value).splitlines()
+        n = len(rows)
+        assert len(message) == n * (copies - 1)
+        first = next(csv.reader(rows[:1]))
+        assert message[0] == (
+            f"{doubled}:{n + 2}: iso3+year: {first[0]}, {first[3]}: duplicate key: same "
+            "iso3/year as line 2"
+        )
+        assert message[-1].endswith(f"same iso3/year as line {n + 1}")

@@ -330,6 +330,46 @@ class TestBrokenWorkbooks:
         message = refused(workbook)
         assert f"{workbook}[Current USD]:{line}: Country" in message
 
+    def test_formula_cells(self, workbook):
+        """=1/0 saved by openpyxl has no cached value: read for its value it was an empty cell,
+        and every such figure vanished from an import that reported success."""
+        book = openpyxl.load_workbook(workbook)
+        rows = list(book["Current USD"].iter_rows(values_only=True))
+        header_at = next(i for i, r in enumerate(rows) if r[0] == "Country")
+        column = rows[header_at].index(2020) + 1
+        lines = [i + 1 for i, r in enumerate(rows) if isinstance(r[column - 1], int | float)]
+        for line in lines[header_at:]:
+            book["Current USD"].cell(row=line, column=column, value="=1/0")
+        book.save(workbook)
+        message = refused(workbook).splitlines()
+        formulas = [m for m in message if m.endswith(": =1/0: a spreadsheet formula, not a number")]
+        assert formulas and formulas == message
+        assert formulas[0] == (
+            f"{workbook}[Current USD]:{lines[header_at]}: 2020: =1/0: a spreadsheet formula, "
+            "not a number"
+        )
+
+    def test_formula_as_a_country_name(self, workbook):
+        book = openpyxl.load_workbook(workbook)
+        for row in book["Share of GDP"].iter_rows():
+            if row[0].value == "Armenia":
+                row[0].value = '=CONCAT("Arm","enia")'
+                line = row[0].row
+        book.save(workbook)
+        assert f"{workbook}[Share of GDP]:{line}: Country: =CONCAT(" in refused(workbook)
+
+    def test_a_year_column_lost_from_one_sheet(self, workbook):
+        book = openpyxl.load_workbook(workbook)
+        sheet = book["Share of GDP"]
+        header = next(r for r in sheet.iter_rows() if r[0].value == "Country")
+        year = next(c for c in header if c.value == 2019)
+        sheet.delete_cols(year.column)
+        book.save(workbook)
+        assert refused(workbook) == (
+            f"{workbook}[Share of GDP]:{header[0].row}: 2019: -: missing column: the "
+            "workbook's 'Constant (2019) USD', 'Current USD' has this year"
+        )
+
     def test_input_file_unchanged(self, workbook):
         self.edit(workbook, "Current USD", "Armenia", 2020, "bad")
         before, mtime = workbook.read_bytes(), workbook.stat().st_mtime_ns

@@ -9,7 +9,10 @@ import hashlib
 import http.server
 import json
 import shutil
+import subprocess
+import sys
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -20,7 +23,10 @@ from validation.importers.store import (
     from_url,
     import_path,
     load_imported,
+    poorer_than,
     records,
+    remove_leftovers,
+    slot_lock,
     unpack_zip,
 )
 
@@ -299,3 +305,207 @@ class TestUnpackZip:
         folder = unpack_zip(archive, tmp_path / "out")
         assert folder == tmp_path / "out" / "cdb90"
         assert (folder / "src-data" / "x.csv").read_text() == "a\n"
+
+
+# ------------------------------------------------------------------------------ poorer imports
+
+
+def gmi_rows(tmp_path: Path, keep: int, name: str = "gmi_part.csv") -> Path:
+    """gmi_small.csv cut to its header and first `keep` rows."""
+    lines = GMI_SMALL.read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / name
+    path.write_text("".join(lines[: keep + 1]), encoding="utf-8")
+    return path
+
+
+class TestPoorer:
+    def test_rules(self):
+        old = {"rankings": 136, "equipment": 1496, "spending": 136}
+        assert poorer_than({"rankings": 130, "equipment": 1400, "spending": 120}, old) == []
+        assert poorer_than({"rankings": 136, "equipment": 0, "spending": 136}, old) == [
+            "equipment 0 rows instead of 1,496"
+        ]
+        assert poorer_than({"rankings": 67, "equipment": 1496}, old) == [
+            "rankings 67 rows instead of 136",
+            "no spending table instead of 136 rows",
+        ]
+        assert poorer_than({"rankings": 68, "spending": 136, "equipment": 748}, old) == []
+        assert poorer_than({"rankings": 1}, {"rankings": 0}) == []  # nothing to lose
+
+    def test_a_poorer_import_is_refused_and_says_what_it_would_lose(self, data_dir, tmp_path):
+        import_path("gmi", GMI_SMALL, data_dir)
+        before = snapshot(data_dir)
+        part = gmi_rows(tmp_path, 2)  # 2 of 6 ranked rows, 6 of 17 indicator values
+        with pytest.raises(ImportRefused) as info:
+            import_path("gmi", part, data_dir)
+        message = str(info.value)
+        assert message.startswith(f"{part}: poorer than the stored gmi import (gmi_small.csv, ")
+        assert "rankings 2 rows instead of 6; gmi_indicators 6 rows instead of 17" in message
+        assert "milbal import --replace gmi PATH" in message
+        assert snapshot(data_dir) == before
+
+    def test_replace_imports_it_anyway(self, data_dir, tmp_path):
+        import_path("gmi", GMI_SMALL, data_dir)
+        result = import_path("gmi", gmi_rows(tmp_path, 2), data_dir, replace=True)
+        assert result.changed
+        assert records(data_dir)["gmi"]["rows"] == {"rankings": 2, "gmi_indicators": 6}
+
+    def test_not_poorer_replaces_without_asking(self, data_dir, tmp_path):
+        import_path("gmi", GMI_SMALL, data_dir)
+        result = import_path("gmi", gmi_rows(tmp_path, 5), data_dir)  # 5 of 6 ranked rows
+        assert result.changed and records(data_dir)["gmi"]["file"] == "gmi_part.csv"
+
+    def test_another_slot_is_no_baseline(self, data_dir, tmp_path):
+        import_path("wdi", FIXTURES / "wdi" / "armed-forces-personnel_small.csv", data_dir)
+        assert import_path("gmi", gmi_rows(tmp_path, 1), data_dir).changed
+
+
+# ------------------------------------------------------------------------------------ locking
+
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from validation.importers.store import slot_lock
+with slot_lock(Path(sys.argv[1]), sys.argv[2]):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def held(data_dir):
+    """held(slot): another process holding the slot's lock until the test ends; its pid."""
+    processes = []
+
+    def hold(slot: str) -> int:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        process = subprocess.Popen(
+            [sys.executable, "-c", HOLD, str(data_dir), slot],
+            cwd=Path(__file__).resolve().parents[2],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        processes.append(process)
+        assert process.stdout.readline() == "held\n"
+        return process.pid
+
+    yield hold
+    for process in processes:
+        process.communicate("", timeout=30)
+
+
+class TestOneImportPerSlot:
+    def test_a_second_import_waits_then_refuses_naming_the_first(self, data_dir, held, monkeypatch):
+        monkeypatch.setenv("MILBAL_IMPORT_WAIT", "0.3")
+        pid = held("gmi")
+        started = time.monotonic()
+        with pytest.raises(ImportRefused) as info:
+            import_path("gmi", GMI_SMALL, data_dir)
+        assert time.monotonic() - started >= 0.3
+        assert str(info.value) == (
+            f"another import of gmi is running (pid {pid}); try again when it ends; "
+            "nothing imported"
+        )
+        assert records(data_dir) == {}
+
+    def test_other_slots_are_free(self, data_dir, held, monkeypatch):
+        monkeypatch.setenv("MILBAL_IMPORT_WAIT", "0")
+        held("gmi")
+        assert import_path("wdi", FIXTURES / "wdi" / "armed-forces-personnel_small.csv", data_dir)
+
+    def test_a_waiting_import_goes_ahead_when_the_lock_is_released(self, data_dir, read_then):
+        data_dir.mkdir(parents=True)
+        with slot_lock(data_dir, "gmi"):
+            second = read_then(lambda: import_path("gmi", GMI_SMALL, data_dir))
+        second.join(timeout=60)
+        assert second.results[0].changed
+        assert sorted(p.name for p in data_dir.iterdir()) == ["gmi"]  # no lock file left
+
+    def test_a_waiting_import_judges_what_the_first_stored(self, data_dir, tmp_path, read_then):
+        """Two imports of one slot at once: the second, waiting for the lock while the first
+        stores, is compared with what the first stored (here: the same file, so it changes
+        nothing; a poorer one would be refused)."""
+        data_dir.mkdir(parents=True)
+        with slot_lock(data_dir, "gmi"):
+            second = read_then(lambda: import_path("gmi", GMI_SMALL, data_dir))
+            _store(data_dir, GMI_SMALL)  # the first, holding the lock
+        second.join(timeout=60)
+        assert not second.results[0].changed
+        assert records(data_dir)["gmi"]["sha256"] == sha256(GMI_SMALL)
+
+
+@pytest.fixture
+def read_then(monkeypatch):
+    """read_then(call): run `call` (an import) in a thread; return once it has read and checked
+    its file, so that it is about to take the slot's lock. The thread's .results hold what the
+    call returned."""
+    from validation.importers import store
+
+    read = store.read_checked
+    done = threading.Event()
+
+    def reading(*args, **kwargs):
+        try:
+            return read(*args, **kwargs)
+        finally:
+            done.set()
+
+    monkeypatch.setattr(store, "read_checked", reading)
+
+    def start(call) -> threading.Thread:
+        thread = threading.Thread(target=lambda: thread.results.append(call()))
+        thread.results = []
+        thread.start()
+        assert done.wait(timeout=60)
+        return thread
+
+    return start
+
+
+def _store(data_dir: Path, path: Path) -> None:
+    """Store a file as an import holding the slot's lock does (for a test that holds it)."""
+    from validation.importers import store
+
+    imported = store.read_checked("gmi", path, data_dir)
+    record = {"kind": "gmi", "slot": "gmi", "file": path.name, "sha256": sha256(path)}
+    store._write(data_dir, imported, {**record, "rows": imported.rows()})
+
+
+# ---------------------------------------------------------------------------------- leftovers
+
+
+class TestLeftovers:
+    def test_a_killed_imports_folders_go_at_the_next_import(self, data_dir):
+        leftover = data_dir / ".tmp-gfp-2018-k1ll3d_x"
+        leftover.mkdir(parents=True)
+        (leftover / "rankings.csv").write_text("half a file")
+        mine = data_dir / ".tmp-notes"  # not of the pattern an import uses
+        mine.mkdir()
+        import_path("gmi", GMI_SMALL, data_dir)  # any kind
+        assert not leftover.exists()
+        assert mine.is_dir()
+        assert sorted(p.name for p in data_dir.iterdir()) == [".tmp-notes", "gmi"]
+
+    def test_a_running_imports_folder_is_left_alone(self, data_dir, held):
+        running = data_dir / ".tmp-gfp-2018-running"
+        running.mkdir(parents=True)
+        held("gfp-2018")
+        import_path("gmi", GMI_SMALL, data_dir)
+        assert running.is_dir()
+
+    def test_an_import_moved_aside_is_put_back(self, data_dir):
+        """Killed between moving the stored import aside and renaming the new one into place:
+        the slot is missing, the old import is put back and the new one's folder removed."""
+        import_path("gmi", GMI_SMALL, data_dir)
+        before = snapshot(data_dir / "gmi")
+        (data_dir / "gmi").rename(data_dir / ".old-gmi-abc123_z")
+        (data_dir / ".tmp-gmi-def456_y").mkdir()
+        assert remove_leftovers(data_dir) == [
+            ".old-gmi-abc123_z put back as gmi",
+            ".tmp-gmi-def456_y removed",
+        ]
+        assert snapshot(data_dir / "gmi") == before
+        assert list(records(data_dir)) == ["gmi"]
+        assert remove_leftovers(data_dir) == []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import math
 import os
 import re
 import zipfile
@@ -50,6 +51,9 @@ MAX_XLSX_MEMBERS = 10_000
 _FORMULA = re.compile(r"^\s*[=+\-@]")
 _MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# The largest whole number a cell may hold: a year, rank or count has a few digits, and beyond
+# 2**53 a number no longer converts exactly (a 23-digit year made pandas fail with TypeError).
+MAX_WHOLE = 10**15 - 1
 
 
 def max_unpacked_bytes() -> int:
@@ -122,6 +126,18 @@ class Imported:
         return {name: len(frame) for name, frame in self.tables.items()}
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A workbook cell holding a formula, not a figure: the publishers' workbooks hold none, and
+    what it shows depends on the program that last computed it (openpyxl writes none at all, so
+    the cell reads as empty and its figure would silently vanish)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def source_row(**values: str | None) -> pd.DataFrame:
     """One row of sources.csv's columns (missing columns empty)."""
     unknown = set(values) - set(SOURCE_COLUMNS)
@@ -136,6 +152,16 @@ def read_file_text(path: Path, label: str | None = None) -> str:
     text, issues = read_text(path, label)
     if text is None:
         raise ImportRefused(issues)
+    if not text.strip():
+        raise ImportRefused(
+            Issue(
+                label,
+                1,
+                None,
+                None,
+                "file is empty: no header line (nothing but a byte-order mark or blank lines)",
+            )
+        )
     return text
 
 
@@ -208,9 +234,58 @@ def check_raw(
     if blanks:
         cells = cells.mask(cells.isin(blanks))
     cells = cells.astype(object).where(cells.notna(), None)
+    cells, early = _untypable(cells, model, label)
     checked, issues = check_model(cells, model, label)
+    # a cell refused before typing was emptied: drop what its emptiness adds ('must not be empty')
+    refused = {(i.line, i.column) for i in early}
+    issues = early + [i for i in issues if (i.line, i.column) not in refused]
     issues.sort(key=lambda i: (i.line or 0, i.column or ""))
     return checked, issues
+
+
+def _untypable(
+    cells: pd.DataFrame, model: type[pa.DataFrameModel], label: str
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """Cells no column type can take, found before typing (which would fail on them with a
+    Python error naming no line): workbook formulas, and numbers beyond MAX_WHOLE in whole-number
+    columns or beyond a float's range in any number column. They are emptied and reported."""
+    issues: list[Issue] = []
+    out = cells
+    for name, column in model.to_schema().columns.items():
+        kind = str(column.dtype)
+        numeric = kind in ("Int64", "float64")
+        whole = kind == "Int64"
+        values = cells[name]
+        flags = values.map(lambda cell, w=whole, n=numeric: _cell_problem(cell, w, n))
+        bad = flags.notna()
+        if not bad.any():
+            continue
+        for line, cell in values[bad].items():
+            where = int(line) if pd.api.types.is_integer(line) else None
+            issues.append(Issue(label, where, name, _show(str(cell)), flags[line]))
+        if out is cells:
+            out = cells.copy()
+        out[name] = values.where(~bad, None)
+    return out, issues
+
+
+def _cell_problem(cell: object, whole: bool, numeric: bool) -> str | None:
+    """Why a cell cannot be typed (see _untypable), or None."""
+    if isinstance(cell, Formula):
+        return f"a spreadsheet formula, not a {'number' if numeric else 'name'}"
+    if not numeric or isinstance(cell, bool):
+        return None
+    if isinstance(cell, int) and abs(cell) >= 1e308:
+        return "a number too large to hold"
+    if not whole or not isinstance(cell, int | float | str):
+        return None
+    try:
+        number = float(cell)
+    except ValueError:
+        return None  # typing says what it is not
+    if math.isfinite(number) and abs(number) > MAX_WHOLE:
+        return f"a whole number of more than {len(str(MAX_WHOLE))} digits"
+    return None
 
 
 def validate_raw(
@@ -348,10 +423,13 @@ def open_sheet(path: Path, sheet: str | Sequence[str], label: str | None = None)
         # openpyxl goes by the name; a workbook named .csv or .bin is read from its bytes.
         source = io.BytesIO(_read_regular(path, label))
     try:
-        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+        # data_only=False: a formula cell reads as its formula ('=1/0'), not as the value cached
+        # by the program that saved it (none when that program computes nothing): see sheet_rows.
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=False)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
+        reason = str(exc).strip("'\"") or "its parts cannot be read"
         raise ImportRefused(
-            Issue(label, None, None, None, f"not an .xlsx workbook: {type(exc).__name__}: {exc}")
+            Issue(label, None, None, None, f"not an .xlsx workbook: {_show(reason)}")
         ) from None
     wanted = [sheet] if isinstance(sheet, str) else list(sheet)
     for name in wanted:
@@ -367,6 +445,24 @@ def open_sheet(path: Path, sheet: str | Sequence[str], label: str | None = None)
             f"sheet not found; the workbook has: {', '.join(map(repr, workbook.sheetnames))}",
         )
     )
+
+
+def sheet_rows(sheet) -> list[tuple]:
+    """A worksheet's rows of cell values, a formula cell as a Formula (checked as a cell no
+    column takes): read with data_only=False, openpyxl gives its formula text ('=1/0'), or an
+    ArrayFormula or DataTableFormula object."""
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+    def value(cell: object) -> object:
+        if isinstance(cell, str) and cell.startswith("="):
+            return Formula(cell)
+        if isinstance(cell, ArrayFormula):
+            return Formula(str(cell.text))
+        if isinstance(cell, DataTableFormula):
+            return Formula("=TABLE()")
+        return cell
+
+    return [tuple(value(c) for c in row) for row in sheet.iter_rows(values_only=True)]
 
 
 def sheet_label(label: str, sheet: str) -> str:

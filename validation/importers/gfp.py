@@ -14,8 +14,10 @@ columns. The shape is told from the header, and each shape is one GFP edition:
 
 Ranks are stored only where the file publishes them, never derived from PowerIndex order (the
 2020 sort order gives Azerbaijan 64 and Armenia 111, the press quoted 63 and 112). Equipment
-counts become rows of our equipment table for the categories the file has, and the defence
+counts become rows of our equipment table for the categories the shape has, and the defence
 budget (US$, "2,80,50,00,000" in 2020) a spending row (defence_budget_usd_m) for the edition year.
+A file that lacks any column its shape is read from (a scrape cut to its first columns) is
+refused, naming the columns, rather than imported without them.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from validation.importers.base import (
     read_csv_cells,
     read_file_text,
     sheet_label,
+    sheet_rows,
     source_row,
     validate_raw,
 )
@@ -77,6 +80,13 @@ class Shape:
     @property
     def signature(self) -> tuple[str, ...]:
         return tuple(c for c in (self.country, self.rank, self.score) if c is not None)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column read from a file of this shape: a file without one of them lost it
+        (a scrape cut to its first columns), and is refused rather than imported without it."""
+        read = (*self.signature, self.budget, *self.equipment.values(), *self.name_checks.values())
+        return tuple(dict.fromkeys(c for c in read if c is not None))
 
 
 GFP2018 = Shape(
@@ -251,14 +261,14 @@ def _read_csv(path: Path, label: str) -> tuple[Shape, pd.DataFrame, str]:
     if problem is not None:
         raise ImportRefused(problem)
     shape = _csv_shape(header, label)
-    raw = read_csv_cells(path, shape.signature, label=label, text=text)
+    raw = read_csv_cells(path, shape.columns, label=label, text=text)
     return shape, raw, label
 
 
 def _read_xlsx(path: Path, label: str) -> tuple[Shape, pd.DataFrame, str]:
     workbook, sheet = open_sheet(path, XLSX_SHEET, label)
     try:
-        rows = list(sheet.iter_rows(values_only=True))
+        rows = sheet_rows(sheet)
     finally:
         workbook.close()
     where = sheet_label(label, sheet.title)
@@ -276,10 +286,20 @@ def _read_xlsx(path: Path, label: str) -> tuple[Shape, pd.DataFrame, str]:
         )
     check_width(len(rows[header_at]), where, header_at + 1)
     header = [str(c).strip() if c is not None else "" for c in rows[header_at]]
-    missing = [c for c in shape.signature if c not in header]
+    missing = [c for c in shape.columns if c not in header]
     if missing:
         raise ImportRefused(
-            [Issue(where, header_at + 1, c, None, "missing column") for c in missing]
+            [
+                Issue(
+                    where,
+                    header_at + 1,
+                    c,
+                    None,
+                    f"missing column ({len(missing)} of the {len(shape.columns)} columns read "
+                    "from a GFP 2020 workbook are missing)",
+                )
+                for c in missing
+            ]
         )
     records, lines = [], []
     for position, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
@@ -312,12 +332,9 @@ def read(path: Path) -> Imported:
     notes: list[str] = [f"GFP {shape.edition} table ({len(raw)} rows)"]
     notes += [n for n in (shape.ranking_note, shape.unmatched) if n]
 
-    equipment = {cat: col for cat, col in shape.equipment.items() if col in raw.columns}
-    absent = [cat for cat in shape.equipment if cat not in equipment]
-    if absent:
-        notes.append(f"columns absent, categories not imported: {', '.join(absent)}")
+    equipment = shape.equipment  # every column of the shape is there (read refuses otherwise)
+    budget = shape.budget
     cells = raw.map(_ungroup)
-    budget = shape.budget if shape.budget in raw.columns else None
     typed = validate_raw(cells, _model(shape, equipment, budget), where)
     typed = typed.rename(columns=_fields(shape, equipment, budget))
 
@@ -331,14 +348,7 @@ def read(path: Path) -> Imported:
         notes.append(f"no ISO3 code (rows skipped): {', '.join(unmapped)}")
     rows = named.assign(country=iso3)[iso3.notna()]
     repeated = rows["country"].duplicated(keep="first")
-    for code in sorted(set(rows.loc[repeated, "country"])):
-        same = rows[rows["country"] == code]
-        identical = len(same.drop_duplicates()) == 1
-        notes.append(
-            f"{same['name'].iloc[0]} appears on {len(same)} rows (lines "
-            f"{', '.join(str(i) for i in same.index)}); line {same.index[0]} kept"
-            + (" (the rows are identical)" if identical else " (the rows differ)")
-        )
+    notes += _repeated_notes(rows[rows["country"].isin(rows.loc[repeated, "country"])])
     # the field: every country the table ranks, once, whether or not it has an ISO3 code
     of_countries = iso3.fillna("name:" + named["name"]).nunique()
     rows = rows[~repeated]
@@ -357,6 +367,22 @@ def read(path: Path) -> Imported:
         ),
         shape.edition,
     )
+
+
+def _repeated_notes(rows: pd.DataFrame) -> list[str]:
+    """A note per country named on several rows (GFP 2018 repeats Russia): its lines, the one
+    kept. One pass over the rows, however many repeat (a file of doubled rows stays quick)."""
+    notes = []
+    for _, same in rows.groupby("country", sort=True):
+        identical = len(same.drop_duplicates()) == 1
+        lines = [str(i) for i in same.index]
+        shown = ", ".join(lines[:10]) + (f", ... ({len(lines)} rows)" if len(lines) > 10 else "")
+        notes.append(
+            f"{same['name'].iloc[0]} appears on {len(same)} rows (lines {shown}); "
+            f"line {same.index[0]} kept"
+            + (" (the rows are identical)" if identical else " (the rows differ)")
+        )
+    return notes
 
 
 def _rankings(shape: Shape, rows: pd.DataFrame, of_countries: int, notes: list[str]):

@@ -7,11 +7,15 @@ row per country, with region headings (no values) in between and notes below. ".
 (data unavailable) and "xxx" (country not independent) are missing values; Share of GDP is a
 fraction, stored as a percent. Countries are named, not coded: names map to ISO3 through
 validation.importers.countries, and names without a code (USSR, German DR) are skipped and noted.
+A workbook is refused when one data sheet lacks a year column another has (a column lost), or
+when a cell holds a formula instead of a figure.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +30,7 @@ from validation.importers.base import (
     open_sheet,
     per_edition,
     sheet_label,
+    sheet_rows,
     source_row,
     validate_raw,
 )
@@ -73,7 +78,7 @@ def _year(cell: object) -> str | None:
     """A header cell's year ('2020' from 2020, 2020.0 or '2020'), else None."""
     if isinstance(cell, bool):
         return None
-    if isinstance(cell, int | float) and float(cell).is_integer() and 1900 <= cell <= 2100:
+    if isinstance(cell, int | float) and 1900 <= cell <= 2100 and float(cell).is_integer():
         return str(int(cell))
     if isinstance(cell, str) and re.fullmatch(r"(19|20)\d{2}", cell.strip()):
         return cell.strip()
@@ -88,8 +93,25 @@ def _clean(cell: object) -> object:
 _SPACES = re.compile(r"\s+")
 
 
-def _read_sheet(rows: list[tuple], where: str):
-    """(title, raw frame of text and number cells indexed by sheet row, header cells ignored)."""
+@dataclass(frozen=True)
+class Sheet:
+    """One data sheet read: its title (first cell), header row, cells (index = sheet row;
+    columns Country and the years) and the header's other columns, not imported."""
+
+    name: str
+    title: str
+    header_row: int
+    raw: pd.DataFrame
+    ignored: list[str]
+
+    @property
+    def years(self) -> list[str]:
+        return [c for c in self.raw.columns if c != "Country"]
+
+
+def _read_sheet(rows: list[tuple], name: str, label: str) -> Sheet:
+    """A data sheet's cells below its 'Country' header row."""
+    where = sheet_label(label, name)
     title = next((str(r[0]) for r in rows[:HEADER_SEARCH_ROWS] if r and r[0]), "")
     header_at = find_header_row(rows, "Country", HEADER_SEARCH_ROWS)
     if header_at is None:
@@ -108,6 +130,11 @@ def _read_sheet(rows: list[tuple], where: str):
     if not years:
         raise ImportRefused(
             Issue(where, header_at + 1, None, None, "the header row names no year columns")
+        )
+    twice = sorted(y for y, n in Counter(years.values()).items() if n > 1)
+    if twice:
+        raise ImportRefused(
+            [Issue(where, header_at + 1, y, None, "column appears twice") for y in twice]
         )
     ignored = [
         str(cell).strip()
@@ -131,7 +158,30 @@ def _read_sheet(rows: list[tuple], where: str):
         index=pd.Index(lines, name="line"),
         dtype=object,
     )
-    return title, raw, ignored
+    return Sheet(name, title, header_at + 1, raw, ignored)
+
+
+def _same_years(sheets: list[Sheet], label: str) -> None:
+    """Every data sheet of a workbook covers the same years (each edition's do): a year column
+    one sheet lacks was lost (deleted, or cut off the end), and the workbook is refused."""
+    every = sorted({y for sheet in sheets for y in sheet.years})
+    issues = []
+    for sheet in sheets:
+        issues += [
+            Issue(
+                sheet_label(label, sheet.name),
+                sheet.header_row,
+                year,
+                None,
+                "missing column: the workbook's "
+                + ", ".join(repr(s.name) for s in sheets if year in s.years)
+                + " has this year",
+            )
+            for year in every
+            if year not in sheet.years
+        ]
+    if issues:
+        raise ImportRefused(issues)
 
 
 def _sheet_rows(path: Path, label: str) -> dict[str, list[tuple]]:
@@ -154,7 +204,7 @@ def _sheet_rows(path: Path, label: str) -> dict[str, list[tuple]]:
                     )
                 )
             if name is not None:
-                found[measure] = (name, list(workbook[name].iter_rows(values_only=True)))
+                found[measure] = (name, sheet_rows(workbook[name]))
         return found
     finally:
         workbook.close()
@@ -169,14 +219,15 @@ def read(path: Path) -> Imported:
     notes: list[str] = []
     titles: list[str] = []
     unmapped: dict[str, set[str]] = {}
+    read = {measure: _read_sheet(rows, name, label) for measure, (name, rows) in sheets.items()}
+    _same_years(list(read.values()), label)
     for names, measure, unit, factor, _required in SHEETS:
-        if measure not in sheets:
+        if measure not in read:
             notes.append(f"no sheet {names[0]!r}: {measure} not imported")
             continue
-        sheet, rows = sheets[measure]
-        title, frame = _spending(sheet, rows, measure, unit, factor, label, notes, unmapped)
-        titles.append(title)
-        frames.append(frame)
+        sheet = read[measure]
+        frames.append(_spending(sheet, measure, unit, factor, label, notes, unmapped))
+        titles.append(sheet.title)
     if unmapped:
         notes.append(
             "no ISO3 code (rows skipped): "
@@ -195,19 +246,18 @@ def read(path: Path) -> Imported:
 
 
 def _spending(
-    sheet: str,
-    rows: list[tuple],
+    data: Sheet,
     measure: str,
     unit: str,
     factor: float,
     label: str,
     notes: list[str],
     unmapped: dict[str, set[str]],
-) -> tuple[str, pd.DataFrame]:
-    """One data sheet as spending rows of one measure; (the sheet's title, the rows)."""
+) -> pd.DataFrame:
+    """One data sheet as spending rows of one measure."""
+    sheet, raw, ignored = data.name, data.raw, data.ignored
     where = sheet_label(label, sheet)
-    title, raw, ignored = _read_sheet(rows, where)
-    year_columns = [c for c in raw.columns if c != "Country"]
+    year_columns = data.years
     missing = int(raw[year_columns].isin(MISSING).sum().sum())
     typed = validate_raw(raw, _sheet_model(year_columns), where, na_values=MISSING)
     long = typed.melt(
@@ -247,7 +297,7 @@ def _spending(
         },
         index=long.index,
     )
-    return title, frame
+    return frame
 
 
 def _source(path: Path, edition: str | None, years: list[int]) -> pd.DataFrame:

@@ -4,12 +4,20 @@ per table plus record.json {kind, dataset, slot, file, sha256, imported_at, rows
 An import is read and checked in full before anything is written, then written to a temporary
 folder beside the slot and renamed into place, so a reader sees the old import or the new one,
 never half of one. The same file again (same sha256) writes nothing. Input files are only read.
+
+Writing a slot holds a lock (fcntl.flock on `.lock-<slot>` beside it: the slot folder itself is
+swapped by the rename): a second import of the slot waits for it (MILBAL_IMPORT_WAIT seconds,
+default 30), then refuses naming the holder's pid. Under the lock an import is compared with the
+slot's stored one and refused when poorer (see poorer_than) unless `replace`; a built-in world
+dataset it would shadow is no baseline (a hand-made file in its place is a choice). Each import
+first removes the `.tmp-`/`.old-` folders a killed import left, for slots no running import holds.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -17,11 +25,12 @@ import re
 import shutil
 import stat
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,7 +169,8 @@ def read_checked(kind: str, path: Path, data_dir: Path | None = None) -> Importe
         raise
     except Exception as exc:  # an importer bug must still end in a message, not a traceback
         raise ImportRefused(
-            f"{path}: the {kind} importer failed: {type(exc).__name__}: {exc}"
+            f"{path}: the {kind} importer stopped on something in this file it does not handle "
+            f"({str(exc)[:200] or 'no detail'}); nothing imported. Please report it with the file."
         ) from None
     label = str(path)
     embedded = _embedded()
@@ -292,19 +302,24 @@ def import_path(
     file_name: str | None = None,
     sha256: str | None = None,
     url: str | None = None,
+    replace: bool = False,
 ) -> ImportResult:
     """Read, check and store one file (for cdb90 a folder, or a .zip of it). The same file
-    again: nothing written, changed=False. A refused file: ImportRefused, nothing written."""
+    again: nothing written, changed=False. A refused file, or one poorer than the slot's stored
+    import without `replace`: ImportRefused, nothing written."""
     root = _root(data_dir)
     path = Path(path)
     kind_module(kind)
+    remove_leftovers(root)
     if kind in FOLDER_KINDS and _is_regular(path):
-        return _import_zip(kind, path, root, file_name=file_name, sha256=sha256, url=url)
+        return _import_zip(
+            kind, path, root, file_name=file_name, sha256=sha256, url=url, replace=replace
+        )
     check_input(kind, path)
     digest = sha256 or sha256_of(path)
-    done = _done(kind, digest, root)
-    if done is not None:
-        return ImportResult(done, changed=False)
+    same = _same_file(root, kind, digest)
+    if same is not None:
+        return same
     imported = read_checked(kind, path, root)
     record = {
         "kind": kind,
@@ -319,7 +334,18 @@ def import_path(
         "source_id": ", ".join(imported.sources["source_id"].astype(str)),
         "notes": imported.notes,
     }
-    _write(root, imported, record)
+    root.mkdir(parents=True, exist_ok=True)
+    with slot_lock(root, imported.slot):
+        # another import may have stored this slot while this one was reading
+        same = _same_file(root, kind, digest)
+        if same is not None:
+            return same
+        stored = records(root).get(imported.slot)
+        if stored is not None and not replace:
+            losses = poorer_than(record["rows"], stored.get("rows", {}))
+            if losses:
+                raise ImportRefused(_poorer_message(path, kind, imported.slot, stored, losses))
+        _write(root, imported, record)
     return ImportResult(record, changed=True)
 
 
@@ -331,14 +357,6 @@ def _is_regular(path: Path) -> bool:
     return True
 
 
-def _done(kind: str, digest: str, root: Path) -> dict | None:
-    """The record of this very file when it is already imported or built in."""
-    for record in records(root).values():
-        if record.get("kind") == kind and record.get("sha256") == digest:
-            return record
-    return embedded_record(kind, digest)
-
-
 def _import_zip(
     kind: str,
     archive: Path,
@@ -347,6 +365,7 @@ def _import_zip(
     file_name: str | None,
     sha256: str | None,
     url: str | None,
+    replace: bool = False,
 ) -> ImportResult:
     """A folder kind given a file: a .zip of the folder, unpacked safely (unpack_zip) and
     imported under the archive's name and sha256; messages name the archive, not the
@@ -356,20 +375,166 @@ def _import_zip(
             f"{archive}: not a .zip archive; {kind} imports a folder, or a .zip of it"
         )
     digest = sha256 or sha256_of(archive)
-    done = _done(kind, digest, root)
-    if done is not None:
-        return ImportResult(done, changed=False)
+    same = _same_file(root, kind, digest)
+    if same is not None:
+        return same
     with tempfile.TemporaryDirectory(prefix="milbal-unpack-") as tmp:
         folder = unpack_zip(archive, Path(tmp) / "unpacked", label=str(archive))
         try:
             return import_path(
-                kind, folder, root, file_name=file_name or archive.name, sha256=digest, url=url
+                kind,
+                folder,
+                root,
+                file_name=file_name or archive.name,
+                sha256=digest,
+                url=url,
+                replace=replace,
             )
         except ImportRefused as exc:
             raise ImportRefused(str(exc).replace(str(folder), str(archive))) from None
 
 
+def _same_file(root: Path, kind: str, digest: str) -> ImportResult | None:
+    """The stored (or built-in) import of this very file, if any: importing it adds nothing."""
+    for record in records(root).values():
+        if record.get("kind") == kind and record.get("sha256") == digest:
+            return ImportResult(record, changed=False)
+    built_in = embedded_record(kind, digest)
+    if built_in is not None:
+        return ImportResult(built_in, changed=False)
+    return None
+
+
+# ----------------------------------------------------------------------------- poorer imports
+
+# A table keeps at least this share of its rows, or the new import is poorer than the stored one.
+KEEP_SHARE = 0.5
+
+
+def poorer_than(new: dict[str, int], old: dict[str, int]) -> list[str]:
+    """What replacing an import of `old` rows per table by one of `new` rows would lose: a
+    table that had rows and has none (or is gone), or one left with fewer than KEEP_SHARE of
+    its rows. Empty when the new import is not poorer. A file cut to a few of its columns, or
+    to a few of its rows, is poorer; a new edition a little shorter than the last is not."""
+    losses = []
+    for table, before in old.items():
+        after = new.get(table, 0)
+        if not before:
+            continue
+        if table not in new:
+            losses.append(f"no {table} table instead of {before:,} rows")
+        elif after < before * KEEP_SHARE:
+            losses.append(f"{table} {after:,} rows instead of {before:,}")
+    return losses
+
+
+def _poorer_message(path: Path, kind: str, slot: str, stored: dict, losses: list[str]) -> str:
+    return (
+        f"{path}: poorer than the stored {slot} import ({stored.get('file')}, imported "
+        f"{stored.get('imported_at')}): it would leave {'; '.join(losses)}. Nothing imported; "
+        f"check the file (lost columns or rows?), or replace the stored import anyway with "
+        f"`milbal import --replace {kind} PATH`."
+    )
+
+
+# ------------------------------------------------------------------------------------ locking
+
+
+def import_wait() -> float:
+    """How long an import waits for another one of its slot: MILBAL_IMPORT_WAIT seconds
+    (default 30), read when used."""
+    value = os.environ.get("MILBAL_IMPORT_WAIT", "30")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        raise ValueError(f"MILBAL_IMPORT_WAIT: {value!r} is not a number of seconds") from None
+
+
+def _lock_path(root: Path, slot: str) -> Path:
+    return root / f".lock-{slot}"
+
+
+@contextlib.contextmanager
+def slot_lock(root: Path, slot: str, wait: float | None = None) -> Iterator[None]:
+    """Hold the slot's lock while the block runs: wait up to `wait` seconds (import_wait())
+    for another holder, then ImportRefused naming its pid. The lock file holds the holder's pid
+    and is removed on release."""
+    path = _lock_path(root, slot)
+    deadline = time.monotonic() + (import_wait() if wait is None else wait)
+    while (fd := _try_lock(path)) is None:
+        if time.monotonic() >= deadline:
+            raise ImportRefused(
+                f"another import of {slot} is running (pid {_holder(path)}); "
+                "try again when it ends; nothing imported"
+            )
+        time.sleep(0.1)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()  # before the unlock: whoever opened it meanwhile tries again
+        os.close(fd)
+
+
+def _try_lock(path: Path) -> int | None:
+    """The locked file's descriptor (the pid written in it), or None while another holds it."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        try:
+            current = os.stat(path).st_ino
+        except FileNotFoundError:
+            current = None
+        if current == os.fstat(fd).st_ino:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            return fd
+        os.close(fd)  # the holder removed the file between our open and our lock: again
+
+
+def _holder(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return "unknown"
+    return text if text.isdigit() else "unknown"
+
+
+_LEFTOVER = re.compile(r"^\.(tmp|old)-(?P<slot>[a-z0-9][a-z0-9-]*)-[a-z0-9_]+$")
+
+
+def remove_leftovers(root: Path) -> list[str]:
+    """Remove what killed imports left in the data folder: their `.tmp-<slot>-*` folders, and
+    their `.old-<slot>-*` ones (a previous import moved aside: put back when the slot is
+    missing, else removed). Only for slots no running import holds. Returns what was done."""
+    if not root.is_dir():
+        return []
+    done = []
+    for folder in sorted(root.iterdir()):
+        match = _LEFTOVER.match(folder.name)
+        if match is None or not folder.is_dir() or folder.is_symlink():
+            continue
+        slot = match.group("slot")
+        # a leftover that cannot be removed now (held, or not ours to remove) waits for the next
+        with contextlib.suppress(ImportRefused, OSError), slot_lock(root, slot, wait=0):
+            if not folder.exists():
+                continue  # removed by another import meanwhile
+            target = root / slot
+            if match.group(1) == "old" and not target.exists():
+                folder.rename(target)
+                done.append(f"{folder.name} put back as {slot}")
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+                done.append(f"{folder.name} removed")
+    return done
+
+
 def _write(root: Path, imported: Imported, record: dict) -> None:
+    """Write the import beside its slot and rename it into place (hold its slot_lock)."""
     root.mkdir(parents=True, exist_ok=True)
     target = root / imported.slot
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{imported.slot}-", dir=root))
@@ -474,6 +639,7 @@ def from_url(
     data_dir: Path | None = None,
     *,
     timeout: float = 60,
+    replace: bool = False,
 ) -> ImportResult:
     """Download `url` (http or https), refuse it unless its sha256 is `sha256`, then import it
     as import_path does. A folder kind takes a .zip of the folder, unpacked safely. The
@@ -486,12 +652,9 @@ def from_url(
     if scheme not in ("http", "https"):
         raise ValueError(f"--from-url: {url!r} is not an http or https URL")
     root = _root(data_dir)
-    for record in records(root).values():
-        if record.get("kind") == kind and record.get("sha256") == expected:
-            return ImportResult(record, changed=False)
-    built_in = embedded_record(kind, expected)
-    if built_in is not None:
-        return ImportResult(built_in, changed=False)
+    same = _same_file(root, kind, expected)
+    if same is not None:
+        return same
     name = _safe_name(Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).name)
     with tempfile.TemporaryDirectory(prefix="milbal-download-") as tmp:
         local = Path(tmp) / name
@@ -504,7 +667,9 @@ def from_url(
         if kind in FOLDER_KINDS:
             path = unpack_zip(local, Path(tmp) / "unpacked", label=url)
         try:
-            return import_path(kind, path, root, file_name=name, sha256=got, url=url)
+            return import_path(
+                kind, path, root, file_name=name, sha256=got, url=url, replace=replace
+            )
         except ImportRefused as exc:
             raise ImportRefused(str(exc).replace(str(path), url)) from None
 
