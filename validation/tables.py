@@ -56,8 +56,10 @@ _DATE_YEARS = (1678, 2261)
 # and float() also read other scripts' digits (Arabic-Indic), full-width ones and '_' between
 # digits (1_000), which a spreadsheet or a reader of the file would not take for that number.
 DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
-# The largest whole number a float holds exactly (numbers are read as floats first).
-_MAX_WHOLE = 2**53 - 1
+# The largest whole number a float holds exactly (numbers are read as floats first); the
+# importers refuse a larger one in a whole-number column with the same words.
+_MAX_WHOLE = MAX_WHOLE = 2**53 - 1
+TOO_LARGE = f"too large for a whole number (beyond {MAX_WHOLE:,})"
 _REFERENCE_NAMES = {"countries": "country code", "sources": "source id", "events": "event id"}
 
 
@@ -139,7 +141,9 @@ def read_text(path: Path, label: str) -> tuple[str | None, list[Issue]]:
             )
         ]
     if not text.strip():  # a byte-order mark and nothing else
-        return None, [Issue(label, None, None, None, "file is empty")]
+        return None, [
+            Issue(label, None, None, None, "file is empty: nothing but a byte-order mark or blanks")
+        ]
     return text, []
 
 
@@ -349,11 +353,7 @@ def _coerce(raw: pd.DataFrame, model: type[pa.DataFrameModel], label: str):
                 too_large[bad].tolist(),
                 strict=True,
             ):
-                why = (
-                    f"too large for a whole number (beyond {_MAX_WHOLE:,})"
-                    if large
-                    else _number_rule(written, rule)
-                )
+                why = TOO_LARGE if large else _number_rule(written, rule)
                 issues.append(Issue(label, int(line), name, _show(cell), why))
             typed[name] = numbers.astype(kind)
         elif kind.startswith("datetime64"):

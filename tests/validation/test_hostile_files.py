@@ -150,13 +150,18 @@ class TestNoExceptionNames:
         path.write_bytes(b"\xef\xbb\xbf")
         code, err = validate(capsys, path)
         assert code == 1
-        assert err.splitlines() == [f"{path}: -: -: file is empty", "1 problem found"]
+        assert err.splitlines() == [
+            f"{path}: -: -: file is empty: nothing but a byte-order mark or blanks",
+            "1 problem found",
+        ]
 
     def test_byte_order_mark_and_blank_lines_is_empty(self, tmp_path, embedded):
         path = tmp_path / "manpower.csv"
         path.write_bytes(b"\xef\xbb\xbf\r\n \n")
         _, issues = validate_paths([path], None, embedded)
-        assert [i.rule for i in issues] == ["file is empty"]
+        assert [i.rule for i in issues] == [
+            "file is empty: nothing but a byte-order mark or blanks"
+        ]
 
     @pytest.mark.parametrize(
         ("column", "value"),

@@ -29,6 +29,8 @@ from validation.files import FileRefused, check_regular, open_regular, read_boun
 from validation.tables import (
     DECIMAL,
     MAX_COLUMNS,
+    MAX_WHOLE,
+    TOO_LARGE,
     Issue,
     _issues_from_failures,
     _show,
@@ -53,7 +55,6 @@ _MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # The largest whole number a cell may hold: a year, rank or count has a few digits, and beyond
 # 2**53 a number no longer converts exactly (a 23-digit year made pandas fail with TypeError).
-MAX_WHOLE = 10**15 - 1
 
 
 def max_unpacked_bytes() -> int:
@@ -284,7 +285,7 @@ def _cell_problem(cell: object, whole: bool, numeric: bool) -> str | None:
     except ValueError:
         return None  # typing says what it is not
     if math.isfinite(number) and abs(number) > MAX_WHOLE:
-        return f"a whole number of more than {len(str(MAX_WHOLE))} digits"
+        return TOO_LARGE
     return None
 
 
