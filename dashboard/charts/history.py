@@ -24,7 +24,7 @@ from dashboard.charts.common import (
     vertical_line,
 )
 from dashboard.charts.force_ratio import strengths
-from dashboard.charts.history_benchmarks import benchmark_traces
+from dashboard.charts.history_benchmarks import OPEN_BIN_DRAWN, benchmark_traces
 from dashboard.params import Param
 from dashboard.style import RULE_COLOURS, base_layout, country_colour, fmt_number, rgba
 from indicators.benchmarks import published_rates
@@ -295,17 +295,20 @@ def history_fit_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
     tdi = catalog.tables.get("tdi_force_ratio")
     if tdi is not None and not tdi.empty:
         rates = derived("tdi-rates", (tdi,), lambda: published_rates(tdi))
+        # an open bin ("2.71 and higher") is drawn over a doubling of its lower bound
+        drawn_high = rates["ratio_high"].fillna(rates["ratio_low"] * OPEN_BIN_DRAWN)
         parts.append(
             pd.DataFrame(
                 {
                     "series": "benchmark",
                     "terrain": "",
-                    "ratio": rates["ratio_mid"],
+                    "ratio": np.sqrt(rates["ratio_low"] * drawn_high),
                     "p_win": rates["rate"],
                     "p_low": rates["ci_low"],
                     "p_high": rates["ci_high"],
                     "bin_low": rates["ratio_low"],
                     "bin_high": rates["ratio_high"],
+                    "bin_high_drawn": drawn_high,
                     "wins": rates["wins"],
                     "n": rates["n"],
                     "label": rates["database"],
@@ -325,6 +328,7 @@ def history_fit_data(catalog: Catalog, p: Mapping[str, Any]) -> pd.DataFrame:
         "p_high",
         "bin_low",
         "bin_high",
+        "bin_high_drawn",
         "wins",
         "n",
         "ratio_low",

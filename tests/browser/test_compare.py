@@ -130,7 +130,7 @@ class TestComparePage:
         ui.open_settled(live_server + "/compare?a=XYZ&year=abc&side=AZE", DEFAULT_QUERY)
         text = ui.messages("compare")
         assert "a: 'XYZ' is not one of" in text and "showing AZE" in text
-        assert "year: 'abc' is not a number; showing 2020" in text
+        assert "year: 'abc' is not a number (digits 0-9); showing 2020" in text
         assert "side: unknown parameter" in text
         assert value(page, "gfp-rank", "a") == "63-64"
         assert value(page, "gfp-rank", "b") == "111-112"
