@@ -18,7 +18,11 @@ DEFAULT_TIMEOUT_S = 60
 # Threads per worker: a slow request (a large image waiting in its lane, dashboard.export
 # .figures) holds one thread, and the worker's other threads answer pages and small images
 # meanwhile; every cache and lane of a process is shared by its threads and thread-safe.
-THREADS = 4
+THREADS = 6
+# Large images that may wait in a worker (each holding a thread, dashboard.export.figures
+# .limit_waiting): with the one being drawn, half the threads; the others answer pages and
+# small images, which a queue of large ones never reaches.
+LARGE_WAITING = THREADS // 2 - 1
 
 
 def default_workers() -> int:
@@ -74,4 +78,7 @@ class MilbalApplication(BaseApplication):
 
 def serve_prod(server: Flask, options: ServeOptions) -> None:
     """Run gunicorn in this process until it is stopped (SIGTERM or SIGINT: graceful)."""
+    from dashboard.export.figures import limit_waiting
+
+    limit_waiting("large", LARGE_WAITING)
     MilbalApplication(server, gunicorn_options(options)).run()

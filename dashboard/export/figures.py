@@ -378,10 +378,12 @@ def _kill_browser(browser: _Browser) -> None:
 
 class _Lane:
     """A browser and the images waiting for it, drawn one at a time, first come first served.
-    When QUEUE_DEPTH images wait already, the next is refused at once (ImageQueueFull)."""
+    When `depth` (QUEUE_DEPTH) images wait already, the next is refused at once
+    (ImageQueueFull)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.depth = QUEUE_DEPTH  # see limit_waiting
         self._turns = threading.Condition()
         self._waiting: deque[object] = deque()
         self._busy = False
@@ -392,7 +394,7 @@ class _Lane:
         """Wait for this lane's browser, then hold it for the block."""
         ticket = object()
         with self._turns:
-            if len(self._waiting) >= QUEUE_DEPTH:
+            if len(self._waiting) >= self.depth:
                 raise ImageQueueFull(
                     f"image export is busy: {len(self._waiting)} {self.name} images are waiting "
                     f"to be drawn; try again in {RETRY_AFTER_S} s",
@@ -435,13 +437,24 @@ class _Lane:
 
 
 _LANES: dict[str, _Lane] = {}
+_DEPTHS = {"small": QUEUE_DEPTH, "large": QUEUE_DEPTH}
 
 
 def _new_lanes() -> None:
     """Lanes of their own for a new process: a forked worker inherits no browser, no thread and
-    no waiting request of its parent."""
+    no waiting request of its parent (only the depths set by limit_waiting)."""
     _LANES.clear()
-    _LANES.update(small=_Lane("small"), large=_Lane("large"))
+    for name in ("small", "large"):
+        _LANES[name] = _Lane(name)
+        _LANES[name].depth = _DEPTHS[name]
+
+
+def limit_waiting(lane: str, depth: int) -> None:
+    """At most `depth` images waiting in a lane, in this process and the workers it forks
+    later. Under gunicorn each waiting request holds one of its worker's few threads: the large
+    lane may hold some of them, and pages and small images keep the rest."""
+    _DEPTHS[lane] = depth
+    _LANES[lane].depth = depth
 
 
 _new_lanes()

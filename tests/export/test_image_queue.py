@@ -268,3 +268,22 @@ def test_an_overrun_render_is_stopped_and_the_next_image_is_drawn(chromium, monk
     monkeypatch.setattr(figures, "RENDER_TIMEOUT", 20)
     assert png_size(to_image(rendered, "png", 777, 555, 1)) == (777, 555)
     assert lane.browser() is not before
+
+
+def test_the_large_lane_holds_few_threads_under_prod(monkeypatch):
+    """serve --prod keeps the large lane's queue below a worker's threads (dashboard.serving),
+    also in the workers it forks (new lanes take the depth set)."""
+    from dashboard import serving
+    from dashboard.export import figures
+
+    monkeypatch.setattr(figures, "_DEPTHS", dict(figures._DEPTHS))
+    figures.limit_waiting("large", serving.LARGE_WAITING)
+    try:
+        assert figures._LANES["large"].depth == serving.LARGE_WAITING
+        figures._new_lanes()  # as after a fork
+        assert figures._LANES["large"].depth == serving.LARGE_WAITING
+        assert figures._LANES["small"].depth == figures.QUEUE_DEPTH
+        # one drawn and LARGE_WAITING waiting: half the threads at most
+        assert serving.LARGE_WAITING + 1 <= serving.THREADS // 2
+    finally:
+        figures._LANES["large"].depth = figures.QUEUE_DEPTH
