@@ -167,7 +167,7 @@ class TestLanes:
 
 class TestQueueFull:
     def test_refused_at_once_when_the_queue_is_full(self, monkeypatch, fake_draw):
-        monkeypatch.setattr(figures, "QUEUE_DEPTH", 2)
+        monkeypatch.setattr(figures._LANES["large"], "depth", 2)
         rendered = _rank_gap()
         fake_draw.gate.clear()
         threads = _in_threads(lambda i: to_image(rendered, "png", 4000, 4000 - i, 1), 3)
@@ -185,7 +185,7 @@ class TestQueueFull:
         assert len(fake_draw.drawn) == 4
 
     def test_route_answers_503_with_retry_after(self, client, monkeypatch, fake_draw, fresh_cache):
-        monkeypatch.setattr(figures, "QUEUE_DEPTH", 1)
+        monkeypatch.setattr(figures._LANES["large"], "depth", 1)
         fake_draw.gate.clear()
         answers: dict[int, object] = {}
 
