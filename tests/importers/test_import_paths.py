@@ -13,22 +13,14 @@ from pathlib import Path
 import pytest
 
 from dashboard.cli import main
+from tests.security.test_bad_corpus import CDB90_BASE
 from validation.importers import store
 from validation.importers.base import ImportRefused
 
 ROOT = Path(__file__).resolve().parents[2]
 GMI_SMALL = ROOT / "tests" / "data" / "gmi" / "gmi_small.csv"
-# The smallest CDB90 folder the importer takes: two battles.
-CDB90 = {
-    "battles.csv": "isqno,war,name,post1,wina,parent\n1,WAR A,NIEUPORT,HD,-1,\n"
-    "2,WAR B,WHITE MOUNTAIN,HD,1,\n",
-    "belligerents.csv": "isqno,attacker,str,cas\n1,0,11300,1000\n1,1,11500,4000\n"
-    "2,0,21000,5000\n2,1,40000,400\n",
-    "terrain.csv": "isqno,terrano,terra1\n1,1,R\n2,1,R\n",
-    "src-data/CDB90-patched.csv": "ISQNO,WAR,NAME,ATPBYR1,POST1,TERRA1,STRA,STRD,CASA,CASD,WINA\n"
-    "1,WAR A,NIEUPORT,1600,HD,RBD,11500,11300,4000,1000,-1\n"
-    "2,WAR B,WHITE MOUNTAIN,1620,HD,RM0,40000,21000,400,5000,1\n",
-}
+# The smallest CDB90 folder the importer takes: two battles (the hostile corpus's base).
+CDB90 = CDB90_BASE
 
 pytestmark = [
     pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX"),
