@@ -25,6 +25,7 @@ from validation.importers.store import read_checked, unpack_zip
 from validation.schemas import MODELS
 
 PATH, NAME, ORDER, NAV = "/data", "Data", 9, True
+CHARTS: tuple[str, ...] = ()  # none: its index does not preload plotly.js
 
 PREVIEW_ROWS = 10
 # Rows of each table kept in the browser session (sessionStorage holds a few MB per site).
