@@ -23,6 +23,13 @@ Dash parses its response). Both are operated the same way: click the control, th
 option; a capture-phase 'click' listener on document takes performance.now() at the option
 click, and app and static interactions alternate, so both meet the same machine.
 
+Dash's floor, in the same interleaved run: the page's control and graphs alone in a Dash app
+(no other component, no asset script) whose one callback runs in the browser and hands each
+dcc.Graph the state's figure from a dcc.Store (the figures above, computed before): the
+cheapest interaction Dash can do, so floor / static is what Dash's renderer and components
+cost on that page, and app / floor what milbal adds to them (the request, the server, the
+other outputs, its own scripts). Operated as the app is.
+
 "Shows the new state": every chart of the page (the app's `#chart-<slug>` graphs, the static
 page's divs of the same ids) draws what it draws for that state. A fingerprint of the drawn
 SVG (the text of ticks, legends, titles and annotations; each trace's paths and points, and
@@ -214,29 +221,94 @@ draw(0);
 """
 
 
+# Dash's floor: the page's control and graphs alone in a Dash app (no other component, no
+# asset script), whose one callback runs in the browser and hands dcc.Graph the state's figures
+# from a dcc.Store (the figures the app draws, computed before). No Dash interaction can do
+# less: what it takes over the static page is the cost of Dash's renderer and components.
+FLOOR_APP = """
+import json, sys
+from dash import Dash, Input, Output, State, dcc, html
+spec = json.load(open(sys.argv[1], encoding="utf-8"))
+app = Dash(__name__, serve_locally=True, update_title=None, assets_folder=sys.argv[2])
+states, ids = spec["states"], spec["ids"]
+app.layout = html.Div([
+    dcc.Dropdown(
+        id=spec["control"],
+        options=[{"label": s["label"], "value": i} for i, s in enumerate(states)],
+        value=0, clearable=False, searchable=True,
+    ),
+    dcc.Store(id="floor-figures", data=[[f for _, f, _ in s["figures"]] for s in states]),
+    *[
+        dcc.Graph(id=i, figure=f, config=c, style={"width": f"{w}px", "height": f"{h}px"})
+        for (i, f, c), (w, h) in zip(states[0]["figures"], spec["sizes"])
+    ],
+])
+app.clientside_callback(
+    "function (i, figures) { return figures[i]; }",
+    [Output(i, "figure") for i in ids],
+    Input(spec["control"], "value"),
+    State("floor-figures", "data"),
+    prevent_initial_call=True,
+)
+app.run(host="127.0.0.1", port=int(sys.argv[3]))
+"""
+
+
+def start_floor(spec: Mapping[str, Any], sizes: Mapping[str, tuple[float, float]], folder: Path):
+    """Dash's floor for one page (FLOOR_APP) on a free port of 127.0.0.1: (process, URL). Its
+    assets are the app's data files only (the world outlines a map fetches), no script."""
+    assets = folder / "assets"
+    if not assets.exists():
+        for path in (ROOT / "dashboard" / "assets").rglob("*"):
+            if path.is_file() and path.suffix not in (".js", ".css"):
+                target = assets / path.relative_to(ROOT / "dashboard" / "assets")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(path.read_bytes())
+    (folder / "floor.py").write_text(FLOOR_APP, encoding="utf-8")
+    spec_file = folder / "spec.json"
+    spec_file.write_text(
+        json.dumps({**spec, "sizes": [sizes[i] for i in spec["ids"]]}), encoding="utf-8"
+    )
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(folder / "floor.py"), str(spec_file), str(assets), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_http(proc, port, "Dash's floor app")
+    return proc, f"http://127.0.0.1:{port}/"
+
+
+def wait_http(proc: subprocess.Popen, port: int, name: str, deadline_s: float = 90) -> None:
+    import http.client
+
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < deadline_s:
+        if proc.poll() is not None:
+            raise SystemExit(f"{name} stopped (exit code {proc.returncode})")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/_dash-layout")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit(f"{name} did not start within {deadline_s} s")
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18]
 
 
-def start_app(port: int, data_dir: str, deadline_s: float = 90) -> subprocess.Popen:
-    import http.client
-
+def start_app(port: int, data_dir: str) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)]
     env = {**os.environ, "MILBAL_DATA_DIR": data_dir}
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < deadline_s:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/_dash-layout")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit(f"`milbal serve` did not start within {deadline_s} s")
+    wait_http(proc, port, "`milbal serve`")
+    return proc
 
 
 class StaticServer:
@@ -487,8 +559,11 @@ class Side:
 def run_page(browser, app_url: str, static: StaticServer, spec, args) -> dict[str, Any]:
     app_page = browser.new_page(viewport=VIEWPORT)
     static_page = browser.new_page(viewport=VIEWPORT)
+    floor_page = browser.new_page(viewport=VIEWPORT)
+    floor = None
+    folder = tempfile.TemporaryDirectory(prefix="milbal-bench-floor-")
     try:
-        for page in (app_page, static_page):
+        for page in (app_page, static_page, floor_page):
             page.add_init_script(PROBE)
         app_page.goto(app_url + spec["path"] + spec["query"])
         for i in spec["ids"]:
@@ -505,9 +580,12 @@ def run_page(browser, app_url: str, static: StaticServer, spec, args) -> dict[st
         }
         url = static.add(f"/static{spec['path'].rstrip('/')}/index.html", static_html(spec, sizes))
         static_page.goto(url)
+        floor, floor_url = start_floor(spec, sizes, Path(folder.name))
+        floor_page.goto(floor_url)
         sides = [
             Side(app_page, "app", spec["control"], spec),
             Side(static_page, "static", "control", spec),
+            Side(floor_page, "floor", spec["control"], spec),
         ]
         for side in sides:
             side.drawn = side.settle(args.timeout)
@@ -521,9 +599,10 @@ def run_page(browser, app_url: str, static: StaticServer, spec, args) -> dict[st
         for _ in range(args.warmup):
             for side in sides:
                 side.interact(args.timeout, measure=True)
-        results: dict[str, list[dict[str, float]]] = {"app": [], "static": []}
+        results: dict[str, list[dict[str, float]]] = {side.name: [] for side in sides}
         for n in range(args.interactions):
-            order = sides if n % 2 == 0 else sides[::-1]
+            # each side first, second and last in turn
+            order = sides[n % 3 :] + sides[: n % 3]
             for side in order:
                 results[side.name].append(side.interact(args.timeout, measure=True))
         probe = (
@@ -531,12 +610,16 @@ def run_page(browser, app_url: str, static: StaticServer, spec, args) -> dict[st
             " __bench.fingerprint(ids); return (performance.now() - t) / 20; }"
         )
         results["probe"] = [
-            {"total": page.evaluate(probe, spec["ids"])} for page in (app_page, static_page)
+            {"total": page.evaluate(probe, spec["ids"])}
+            for page in (app_page, static_page, floor_page)
         ]
         return results
     finally:
-        app_page.close()
-        static_page.close()
+        for page in (app_page, static_page, floor_page):
+            page.close()
+        if floor is not None:
+            stop(floor)
+        folder.cleanup()
 
 
 def rss_mb(pid: int) -> float:
@@ -612,21 +695,22 @@ def report(rows: list[tuple[str, dict[str, list[dict[str, float]]]]]) -> list[st
     """Print the table; the pages over budget."""
     print(
         f"\n{'page':<13}{'app p50':>8}{'p95':>7}{'static p50':>11}{'p95':>7}{'x p50':>7}"
-        f"{'x p95':>7}   app split p50: before / server / after{'after/static':>14}{'probe':>7}"
+        f"{'x p95':>7}{'floor p50':>10}{'p95':>7}{'floor/st':>9}{'app/floor':>10}"
+        f"   app split p50: before / server / after{'probe':>9}"
     )
     failures = []
     for path, results in rows:
-        app = [r["total"] for r in results["app"]]
-        base = [r["total"] for r in results["static"]]
+        app, base, floor = (
+            [r["total"] for r in results[side]] for side in ("app", "static", "floor")
+        )
         r50 = statistics.median(app) / statistics.median(base)
         r95 = p95(app) / p95(base)
         split = [r for r in results["app"] if "before" in r]
         if split:
             parts = [statistics.median(r[k] for r in split) for k in ("before", "server", "after")]
             text = " / ".join(f"{v:5.1f}" for v in parts) + f" ({len(split)}/{len(app)} fetched)"
-            after = f"{parts[2] / statistics.median(base):>9.2f}"
         else:
-            text, after = "no callback request", ""
+            text = "no callback request"
         over = [
             f"{label} > {budget}x"
             for label, ratio, budget in (("p50", r50, BUDGET_MEDIAN), ("p95", r95, BUDGET_P95))
@@ -638,7 +722,10 @@ def report(rows: list[tuple[str, dict[str, list[dict[str, float]]]]]) -> list[st
         print(
             f"{path:<13}{statistics.median(app):>8.1f}{p95(app):>7.1f}"
             f"{statistics.median(base):>11.1f}{p95(base):>7.1f}{r50:>7.2f}{r95:>7.2f}"
-            f"   {text}{after}{probe:>7.2f}"
+            f"{statistics.median(floor):>10.1f}{p95(floor):>7.1f}"
+            f"{statistics.median(floor) / statistics.median(base):>9.2f}"
+            f"{statistics.median(app) / statistics.median(floor):>10.2f}"
+            f"   {text}{probe:>9.2f}"
         )
     return failures
 
@@ -713,9 +800,10 @@ def main() -> int:
             failures.append("cold start")
     print(
         f"\nms; {args.interactions} interactions per page and side, interleaved, after "
-        f"{args.warmup} uncounted; x = app / static; after/static = the app's time from the "
-        "response to the frame, against the static page's whole interaction; probe = ms of one "
-        "check of the charts in a frame (both sides pay it).\n"
+        f"{args.warmup} uncounted; x = app / static; floor = Dash's floor (the page's control "
+        "and graphs alone in a Dash app, the state's figures handed over by a callback in the "
+        "browser), floor/st = floor / static, app/floor = app / floor; probe = ms of one "
+        "check of the charts in a frame (every side pays it).\n"
         f"Budgets: median <= {BUDGET_MEDIAN}x static, p95 <= {BUDGET_P95}x static."
     )
     if failures:

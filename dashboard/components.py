@@ -172,6 +172,40 @@ def graph_config(figure: Mapping[str, Any]) -> dict[str, Any]:
     return config
 
 
+# Content the browser draws as plain elements (assets/plain.js) rather than as Dash components:
+# a tree of html components, as the server builds it (to_plain's dicts), sent as the data of a
+# store; the holder (a component with an id and no children) receives it. For large content
+# that only changes as a whole (a table of a few hundred cells): as components, it would be
+# visited by Dash's renderer on every later update of the page, whatever that update changes.
+# Only dash_html_components are drawn: links are plain <a> (a full page load), no dcc.
+
+
+def plain_ids(holder_id: str) -> tuple[str, str]:
+    """(the store whose data is the holder's content, the store the drawing answers to).
+    Named after the holder, but not starting with a page's prefix: a page's own callback is
+    the one whose inputs all do (the benchmarks and the fuzz tests find it so)."""
+    return f"content-of-{holder_id}", f"drawn-{holder_id}"
+
+
+def plain_stores(holder_id: str) -> list[dcc.Store]:
+    """The two stores of plain_ids, for the page's layout (beside the holder)."""
+    return [dcc.Store(id=store) for store in plain_ids(holder_id)]
+
+
+def register_plain(holder_id: str) -> None:
+    """The browser's drawing of the holder's content whenever its store changes (a page
+    callback outputs plain_ids(holder_id)[0], "data"; its first call too, since the page comes
+    without the content)."""
+    content, drawn = plain_ids(holder_id)
+    dash.clientside_callback(
+        dash.ClientsideFunction(namespace="milbal_plain", function_name="draw"),
+        Output(drawn, "data"),
+        Input(content, "data"),
+        State(holder_id, "id"),
+        prevent_initial_call=True,
+    )
+
+
 def chart_block(slug: str, params: Mapping[str, Any], level: int = 2) -> html.Section:
     """Title (a heading of this `level`), graph, caption, source line and downloads of one
     chart, drawn for these parameters. The graph and its caption are a <figure>: the caption is

@@ -33,6 +33,9 @@ from dashboard.components import (
     message_items,
     messages,
     page_params,
+    plain_ids,
+    plain_stores,
+    register_plain,
     remembers_states,
     scrolling_box,
     settled_from_controls,
@@ -247,7 +250,6 @@ LEAD = (
 
 def layout(**query: str) -> html.Div:
     values, problems = page_params(PARAMS, query)
-    a, b, year = values["a"], values["b"], values["year"]
     return html.Div(
         [
             html.H1("Compare two countries"),
@@ -257,20 +259,21 @@ def layout(**query: str) -> html.Div:
             *[chart_block(slug, values) for slug in CHARTS],
             html.H2("Every figure, with its sources", id=f"{TABLE_ID}-title"),
             scrolling_box(
-                html.Table(
-                    table_for(a, b, year),
-                    id=TABLE_ID,
-                    className="data-table compare-table",
-                ),
+                # drawn by the browser from table_for's tree (dashboard.components.plain_ids)
+                html.Table(id=TABLE_ID, className="data-table compare-table"),
                 f"{TABLE_ID}-title",
             ),
+            *plain_stores(TABLE_ID),
         ]
     )
 
 
+register_plain(TABLE_ID)
+
+
 @dash.callback(
     Output("url", "search", allow_duplicate=True),
-    Output(TABLE_ID, "children"),
+    Output(plain_ids(TABLE_ID)[0], "data"),
     Output(f"{PAGE}-messages", "children"),
     *control_outputs(PAGE, PARAMS),
     *chart_outputs(CHARTS),
@@ -280,15 +283,17 @@ def layout(**query: str) -> html.Div:
 )
 @remembers_states(len(PARAMS))
 def update_table(*args: Any) -> tuple:
-    """Controls -> the table, the pickers, the charts (with their downloads and embed
-    snippets) and the URL's query (as register_page_callback). The last argument is the
-    record of the pickers' lists (control_state)."""
+    """Controls -> the table (its tree, which the browser draws: components.plain_ids), the
+    pickers, the charts (with their downloads and embed snippets) and the URL's query (as
+    register_page_callback). The last argument is the record of the pickers' lists
+    (control_state). Its first call, as the page appears, answers the table (the page comes
+    without it) and the tidied URL."""
     raw, shown = args[: len(PARAMS)], (args[len(PARAMS)] if len(args) > len(PARAMS) else None)
     values, problems = settled_from_controls(PARAMS, raw)
+    table = table_for(values["a"], values["b"], values["year"])
     if is_first_call(len(PARAMS)):
         n_rest = len(control_outputs(PAGE, PARAMS)) + len(chart_outputs(CHARTS))
-        return to_query(PARAMS, values), *([dash.no_update] * (2 + n_rest))
-    table = table_for(values["a"], values["b"], values["year"])
+        return to_query(PARAMS, values), table, *([dash.no_update] * (1 + n_rest))
     return (
         to_query(PARAMS, values),
         table,

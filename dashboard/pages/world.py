@@ -3,9 +3,11 @@ slider, and the ranked table of that indicator and year. Clicking a country (on 
 the table) offers to compare it with another on /compare.
 
 The map's outlines are a static asset (dashboard.geo) that plotly.js reads once per page
-load; the callback answers only codes, colours and text. The table is drawn by the server
-with the page, and after a control change by the browser (assets/world_table.js) from its
-rows as compact data (table_model): as components, the ~200 rows were most of the answer."""
+load; the callback answers only codes, colours and text. The table is drawn by the browser
+(assets/world_table.js) from its rows as compact data (table_model), which the page carries
+and the callback sends after a control change, as plain elements inside the page's <table>:
+as Dash components, its ~1,200 cells and links were most of the answer, and slowed every
+later change of the page (Dash's renderer visits each component on every update)."""
 
 from __future__ import annotations
 
@@ -56,6 +58,8 @@ TABLE_ID = "world-table"
 # "world-...": the page's callback is the one whose inputs all are (the benchmarks and the
 # fuzz tests find it so), and this store is the input of the browser's.
 TABLE_DATA_ID = "rows-of-world-table"
+# What the browser's drawing of the table answers (the number of rows drawn): only that it ran.
+TABLE_DRAWN_ID = "rows-of-world-table-drawn"
 SELECTION_ID = "world-selection"
 YEAR_ID = control_id(PAGE, "year")
 # Year labels on the slider: about this many, at round years, and the first and last.
@@ -83,7 +87,7 @@ def kept_together(texts: Sequence[str]) -> list[str]:
 
 @functools.lru_cache(maxsize=512)
 def compare_href(iso3: str) -> str:
-    """/compare with this country as A; kept per country (the table asks ~200 times a state)."""
+    """/compare with this country as A (assets/world_table.js writes the table's links alike)."""
     return "/compare?" + urlencode({"a": iso3})
 
 
@@ -133,8 +137,7 @@ def table_model(rendered: Rendered) -> dict[str, Any]:
     heading, and a row per country in ranked order, [rank, code, name, value (with the range
     across sources), each source's figure ('[1] 2,695,000; [2] 2,333,000'), 1 if the map
     cannot place it]: the sources are numbered where they first appear and listed once, in
-    the caption. table_children (the server, with the page) and assets/world_table.js (the
-    browser, after a control change) draw it the same."""
+    the caption. assets/world_table.js draws it in the browser."""
     if rendered.error is not None:
         return {"caption": f"No figures: {rendered.error}", "head": "", "rows": []}
     data = rendered.data
@@ -172,40 +175,6 @@ def table_for(indicator: str, year: int, scale: str = "auto") -> dict[str, Any]:
     return table_model(render(SLUG, {"indicator": indicator, "year": year, "scale": scale}))
 
 
-def table_children(model: Mapping[str, Any]) -> list[dict]:
-    """The table's children from its table_model, as plain dicts: what assets/world_table.js
-    draws from the same model in the browser. Lean (no classes or titles per cell)."""
-    caption = el("Caption", model["caption"])
-    if not model["head"]:
-        return [caption]
-    heads = ["Rank", "Country", model["head"], "Each source"]
-    rows = [
-        el(
-            "Tr",
-            [
-                el("Td", str(position)),
-                el(
-                    "Th",
-                    [
-                        el("A", f"{name} ({code})", href=compare_href(code)),
-                        *([" (not on the map)"] if off_map else []),
-                    ],
-                    scope="row",
-                ),
-                el("Td", value),
-                el("Td", sources),
-            ],
-            id=f"world-row-{code}",
-        )
-        for position, code, name, value, sources, off_map in model["rows"]
-    ]
-    return [
-        caption,
-        el("Thead", el("Tr", [el("Th", h, scope="col") for h in heads])),
-        el("Tbody", rows),
-    ]
-
-
 def layout(**query: str) -> html.Div:
     values, problems = page_params(PARAMS, query)
     years = MAP_YEAR.offered(load_catalog(), values)
@@ -225,15 +194,13 @@ def layout(**query: str) -> html.Div:
             chart_block(SLUG, values),
             html.P(PROMPT, id=SELECTION_ID, className="selection", role="status"),
             html.Div(
-                html.Table(
-                    table_children(table_for(values["indicator"], values["year"], values["scale"])),
-                    id=TABLE_ID,
-                    className="data-table world-table",
-                ),
+                # its rows drawn by the browser (assets/world_table.js) from TABLE_DATA_ID
+                html.Table(id=TABLE_ID, className="data-table world-table"),
                 # scrolls sideways in its own box on a narrow screen (assets/world.css)
                 className="table-scroll world-table-scroll",
             ),
             dcc.Store(id=TABLE_DATA_ID),
+            dcc.Store(id=TABLE_DRAWN_ID),
         ]
     )
 
@@ -284,12 +251,14 @@ def snap_year(raw: Any, indicator: Any, search: str | None) -> Any:
 def update_map(indicator: Any, year: Any, scale: Any, search: str | None = None) -> list[Any]:
     """Controls -> the map, its caption, sources and links, the slider's years, the table
     (as table_model: the browser draws it) and the URL's query. Thin: it settles the values
-    and asks the registry."""
+    and asks the registry. Its first call, as the page appears, answers the table alone (the
+    page comes without it) and tidies the URL."""
     raw = (indicator, snap_year(year, indicator, search), scale)
     values, problems = settled_from_controls(PARAMS, raw)
     query = to_query(PARAMS, values)
     if is_first_call(len(PARAMS)):
-        return [query, *([dash.no_update] * (len(OUTPUTS) - 1))]
+        table = table_for(values["indicator"], values["year"], values["scale"])
+        return [query, *([dash.no_update] * (len(OUTPUTS) - 2)), table]
     rendered = render(SLUG, values)
     return [
         query,
@@ -302,10 +271,11 @@ def update_map(indicator: Any, year: Any, scale: Any, search: str | None = None)
     ]
 
 
-# The table's rows (update_map's table_model) -> the table, drawn in the browser.
+# The table's rows (update_map's table_model, from its first call on) -> the table, drawn in
+# the browser.
 dash.clientside_callback(
     ClientsideFunction(namespace="milbal_world", function_name="table"),
-    Output(TABLE_ID, "children"),
+    Output(TABLE_DRAWN_ID, "data"),
     Input(TABLE_DATA_ID, "data"),
     prevent_initial_call=True,
 )

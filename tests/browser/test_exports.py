@@ -215,6 +215,27 @@ class TestHostileLabels:
         assert page.locator("script:text('__pwned')").count() == 0
         assert page.locator("img[src=x]").count() == 0
 
+    def test_world_table_shows_markup_as_text(self, hostile_server, page):
+        """The table the browser draws from its rows (assets/world_table.js)."""
+        page.goto(hostile_server + "/world")
+        page.locator("#world-row-ARM").wait_for()
+        assert page.locator("#world-row-ARM th a").inner_text() == f"{HOSTILE_ARM} (ARM)"
+        assert page.locator("#world-row-AZE th a").inner_text() == f"{HOSTILE_AZE} (AZE)"
+        assert page.evaluate("() => window.__pwned") is None
+        assert page.locator("script:text('__pwned')").count() == 0
+        assert page.locator("img[src=x]").count() == 0
+
+    def test_compare_table_shows_markup_as_text(self, hostile_server, page):
+        """The table the browser draws from the server's tree (assets/plain.js)."""
+        page.goto(hostile_server + "/compare")
+        heads = page.locator("#compare-table thead th")
+        heads.first.wait_for()
+        assert heads.all_inner_texts()[2:] == [f"{HOSTILE_AZE} (AZE)", f"{HOSTILE_ARM} (ARM)"]
+        assert HOSTILE_ARM in page.locator("#compare-table caption").inner_text()
+        assert page.evaluate("() => window.__pwned") is None
+        assert page.locator("script:text('__pwned')").count() == 0
+        assert page.locator("img[src=x]").count() == 0
+
     def test_embed_page_shows_markup_as_text(self, hostile_server, page):
         page.goto(f"{hostile_server}/chart/force-ratio{DEFAULT_QUERY}")
         page.locator(".js-plotly-plot .main-svg").first.wait_for()

@@ -58,7 +58,13 @@ def _expected(indicator: str, year: int):
     return render("world-map", {"indicator": indicator, "year": year, "scale": "auto"}).data
 
 
+def _table_drawn(page) -> None:
+    """Wait for the table: the browser draws it from its rows once the page is there."""
+    page.locator("#world-table caption").wait_for()
+
+
 def _table_countries(page) -> list[str]:
+    _table_drawn(page)
     return page.eval_on_selector_all(
         "#world-table tbody tr", "rows => rows.map(r => r.id.replace('world-row-', ''))"
     )
@@ -66,6 +72,7 @@ def _table_countries(page) -> list[str]:
 
 def _table_rows(page) -> list[list[str]]:
     """Each row of the table as read: its country code (from its id) and its cells' text."""
+    _table_drawn(page)
     return page.eval_on_selector_all(
         "#world-table tbody tr",
         """rows => rows.map(r => [r.id.replace('world-row-', ''),
@@ -133,18 +140,21 @@ def test_indicator_and_year_update_map_table_and_url(live_server, page, ui):
     assert page.locator("#download-world-map-csv").get_attribute("href") == (
         "/chart/world-map.csv?indicator=cinc&year=2015&scale=auto"
     )
-    # the outlines came once, with the page: no answer of a callback carries them; after a
-    # control change the table came as its rows, not as components
+    # the outlines came once, with the page: no answer of a callback carries them; the table
+    # came as its rows, not as components: with the page (its callback's first call), then
+    # after each of the two changes
     assert [urlsplit(u).path for u in page.requested].count(TOPOJSON) == 1
     assert answers and all(b'"arcs"' not in body for body in answers)
     changes = [body for body in answers if b'"rows-of-world-table":{"data":' in body]
-    assert len(changes) == 2 and all(b'"Tbody"' not in body for body in changes)
+    assert len(changes) == 3 and all(b'"Tbody"' not in body for body in changes)
+    assert all(b'"Tbody"' not in body and b'"Td"' not in body for body in answers)
     # drawn by the browser, the table reads as the server draws it with the page
     drawn_here = page.inner_html("#world-table")
     ui.open_settled(
         live_server + "/world?indicator=cinc&year=2015&scale=auto",
         "?indicator=cinc&year=2015&scale=auto",
     )
+    _table_drawn(page)
     assert page.inner_html("#world-table") == drawn_here
     assert page.locator("#world-table th[scope=col]").count() == 4
     assert page.locator("#world-table tbody th[scope=row]").count() == len(expected)
@@ -190,6 +200,21 @@ def test_copied_url_restores_the_view(live_server, page, ui):
     assert ui.shown("world-scale") == "Linear"
     assert page.locator("#world-year [role=slider]").get_attribute("aria-valuenow") == "2020"
     assert _table_countries(page) == ["AZE", "ARM"]
+    # the table as a screen reader reads it: headed columns, each row headed by its country,
+    # whose name is the link to /compare
+    heads = page.eval_on_selector_all(
+        "#world-table thead th[scope=col]", "hs => hs.map(h => h.textContent)"
+    )
+    assert heads == ["Rank", "Country", "Value (rank; range across sources)", "Each source"]
+    first = page.locator("#world-row-AZE")
+    assert first.locator("th[scope=row] a").get_attribute("href") == "/compare?a=AZE"
+    assert _table_rows(page)[0] == [
+        "AZE",
+        "1",
+        "Azerbaijan (AZE)",
+        "63.5 (63\u2060\u2013\u206064)",
+        "[1] 63; [2] 64; [3] 64",
+    ]
     ui.caption("world-map", "linear scale")
     assert set(_drawn(page)["coloured"]) == {"AZE", "ARM"}
     assert page.console_errors == []
@@ -212,8 +237,11 @@ def test_a_click_on_the_map_offers_compare_with(live_server, page, ui):
     page.locator("#compare-table").wait_for()
     # and from the table: a country's name is the link
     ui.open_settled(live_server + "/world", DEFAULT_QUERY)
+    _table_drawn(page)
     row_link = page.locator("#world-row-CHN a")
     assert row_link.get_attribute("href") == "/compare?a=CHN"
+    # a country the map cannot place is in the table, and says so
+    assert page.locator("#world-row-TUV th").inner_text() == "Tuvalu (TUV) (not on the map)"
     assert page.console_errors == []
 
 

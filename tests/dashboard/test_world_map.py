@@ -18,7 +18,7 @@ import pytest
 from dashboard import geo
 from dashboard.charts import render
 from dashboard.charts.world import _TEXTS, colour_ticks, country_texts, uses_log
-from dashboard.pages.world import table_children, table_for, table_model
+from dashboard.pages.world import table_model
 from tests.dashboard.test_balance_charts import reader_codes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -228,8 +228,8 @@ class TestFigure:
 
 
 class TestTable:
-    """The ranked table as compact data (the page callback's answer; the browser draws it with
-    assets/world_table.js, the server with table_children)."""
+    """The ranked table as compact data (carried by the page, sent by its callback; the browser
+    draws it with assets/world_table.js: see tests/browser/test_world.py)."""
 
     def test_rows_are_the_data_in_ranked_order(self):
         rendered = render("world-map", DEFAULT)
@@ -256,28 +256,6 @@ class TestTable:
         off_map = [r[1] for r in model["rows"] if r[5]]
         assert off_map == data.loc[data["drawn_as"] == "not placed", "country"].tolist()
         assert set(off_map) <= set(geo.NO_LOCATION) and off_map
-
-    def test_children_are_a_table_a_screen_reader_reads(self):
-        model = table_for("gfp_rank", 2020, "linear")
-        caption, head, body = table_children(model)
-        assert caption["type"] == "Caption" and caption["props"]["children"] == model["caption"]
-        heads = head["props"]["children"]["props"]["children"]
-        assert [h["props"] for h in heads] == [
-            {"scope": "col", "children": c}
-            for c in ("Rank", "Country", "Value (rank; range across sources)", "Each source")
-        ]
-        first = body["props"]["children"][0]
-        assert first["props"]["id"] == "world-row-AZE"
-        rank, country, value, sources = first["props"]["children"]
-        assert rank["props"]["children"] == "1" and country["type"] == "Th"
-        assert country["props"]["scope"] == "row"
-        (link,) = country["props"]["children"]
-        assert link["props"] == {"href": "/compare?a=AZE", "children": "Azerbaijan (AZE)"}
-        assert value["props"]["children"] == "63.5 (63\u2060\u2013\u206064)"
-        assert sources["props"]["children"] == "[1] 63; [2] 64; [3] 64"
-        off = table_children(table_for("total_military", 2016, "auto"))[2]["props"]["children"]
-        tuvalu = next(r for r in off if r["props"]["id"] == "world-row-TUV")
-        assert tuvalu["props"]["children"][1]["props"]["children"][1] == " (not on the map)"
 
     def test_texts_read_back_from_the_columns_are_those_made_with_the_data(self):
         for state in (DEFAULT, {**DEFAULT, "indicator": "gfp_rank", "year": 2020}):
