@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from validation.schemas import MODELS
+from validation.vocabulary import TABLES
 
 EXIT_OK, EXIT_BAD_DATA, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `yes | head -1`
@@ -63,9 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="CSV files to check")
     validate.add_argument(
         "--table",
-        choices=list(MODELS),
+        choices=list(TABLES),
         metavar="NAME",
-        help=f"table the files hold (default: from the file name); one of {', '.join(MODELS)}",
+        help=f"table the files hold (default: from the file name); one of {', '.join(TABLES)}",
     )
 
     imp = commands.add_parser(

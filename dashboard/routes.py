@@ -19,7 +19,7 @@ from dashboard.export.figures import ExportError
 from dashboard.export.routes import CACHE_HEADER, content_security_policy, register_export_routes
 from dashboard.export.tables import built_in_tables, csv_bytes, data_table
 from dashboard.memory import release_free_memory
-from validation.schemas import MODELS
+from validation.vocabulary import TABLES
 
 # Set on every response that does not set its own (the embed page sets its CSP: framing as
 # MILBAL_FRAME_ANCESTORS says, and the hash of its figure script).
@@ -216,7 +216,7 @@ def register_routes(server: Flask) -> None:
         table only the built-in world datasets have) through the one CSV writer, so that its
         text cells are neutralised like every other CSV's; cached like the exports, and
         answered 304 when the browser has it (ETag)."""
-        known = [*MODELS, *built_in_tables()]
+        known = [*TABLES, *built_in_tables()]
         if name not in known:
             message = f"unknown table {name!r}; tables: {', '.join(known)}\n"
             return Response(message, 404, mimetype="text/plain")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators.common import IndicatorError, require_known, to_interval
-from validation.schemas import WAR_END, WAR_START
+from validation.vocabulary import WAR_END, WAR_START
 
 
 def attrition_timeline(

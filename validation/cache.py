@@ -73,7 +73,7 @@ def data_identity() -> str:
     """The key of what the catalog is read from: datasets/ (with world/) by content, the
     imports in MILBAL_DATA_DIR by name, size and modification time, and the validation code."""
     from validation.catalog import datasets_dir
-    from validation.importers.store import data_dir
+    from validation.importers import data_dir
 
     digest = hashlib.sha256(_CODE)
     _digest_tree(digest, datasets_dir(), contents=True)

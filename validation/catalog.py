@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from validation.schemas import MODELS
 from validation.tables import (
     CheckedTable,
     DataValidationError,
@@ -19,6 +18,7 @@ from validation.tables import (
     read_table,
     table_name_for,
 )
+from validation.vocabulary import TABLES
 
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,7 +80,7 @@ def load_directory(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Issue
     """Read and check every table of a datasets folder; returns frames and all issues."""
     checked = []
     issues: list[Issue] = []
-    for name in MODELS:
+    for name in TABLES:
         path = directory / f"{name}.csv"
         table = read_table(path, name, display_path(path))
         checked.append(table)
@@ -108,7 +108,7 @@ def validate_paths(
                     None,
                     None,
                     "cannot tell which table this is: name it <table>.csv or pass --table "
-                    f"({', '.join(MODELS)})",
+                    f"({', '.join(TABLES)})",
                 )
             )
             continue
@@ -126,7 +126,7 @@ def validate_paths(
 def read_meta(directory: Path) -> dict[str, dict]:
     """Each table's <name>.meta.yaml (title, description, licence, columns)."""
     meta = {}
-    for name in MODELS:
+    for name in TABLES:
         path = directory / f"{name}.meta.yaml"
         if path.exists():
             meta[name] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

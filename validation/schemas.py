@@ -4,6 +4,9 @@ Column types here are the types after loading; `validation.tables` turns the raw
 these types cell by cell (so a bad cell is reported with its line), then runs these models for the
 domain rules. Checks that span tables (country codes, source ids, event ids) are declared in
 `REFERENCES` and run by `validation.tables`, because a model sees one table at a time.
+
+The names and patterns the models use live in `validation.vocabulary`, which does not import
+pandera, so that code that only needs a table's name does not pay for pandera's import.
 """
 
 from __future__ import annotations
@@ -12,30 +15,22 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-# The Second Karabakh War: from the first strikes to the trilateral statement.
-WAR_START = pd.Timestamp("2020-09-27")
-WAR_END = pd.Timestamp("2020-11-10")
-
-SLUG = r"^[a-z0-9][a-z0-9-]*$"
-SNAKE = r"^[a-z0-9][a-z0-9_]*$"
-ISO3 = r"^[A-Z]{3}$"
-# Dates kept as text (a source's publication and access dates): ASCII digits, exactly
-# YYYY-MM-DD (a publication may give only YYYY or YYYY-MM).
-DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-PARTIAL_DAY = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
-
-# Manpower measures, in the order a reader meets them (tables list them so).
-MANPOWER_MEASURES = (
-    "active",
-    "reserve",
-    "paramilitary",
-    "total_military",
-    "wartime_strength",
-    "available_manpower",
-    "fit_for_service",
-    "population",
+# The vocabulary is re-exported (see __all__): code that validates imports names and models from
+# here alike.
+from validation.vocabulary import (
+    DAY,
+    ISO3,
+    MANPOWER_MEASURES,
+    PARTIAL_DAY,
+    QUALIFIERS,
+    RANKING_INDICES,
+    REFERENCES,
+    SLUG,
+    SNAKE,
+    TABLES,
+    WAR_END,
+    WAR_START,
 )
-QUALIFIERS = ["exact", "approx", "up_to", "at_least", "more_than", "range"]
 
 
 def _real_dates(dates: pd.Series) -> pd.Series:
@@ -141,9 +136,6 @@ class Manpower(pa.DataFrameModel):
         strict = True
         coerce = True
         unique = ["country", "year", "measure", "source_id"]
-
-
-RANKING_INDICES = ("gfp", "gmi", "gmi_revised")
 
 
 def _scale_index(scale: str) -> str | None:
@@ -478,7 +470,7 @@ class TdiForceRatio(pa.DataFrameModel):
         unique = ["table_id", "row"]
 
 
-# table name -> model; the order is the order of loading (referenced tables first).
+# table name -> model, in the order of TABLES: the order of loading (referenced tables first).
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "sources": Sources,
     "countries": Countries,
@@ -493,17 +485,29 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "tdi_force_ratio": TdiForceRatio,
 }
 
-# table -> {column: (referenced table, referenced column)}: checked across tables on load.
-_SOURCE = ("sources", "source_id")
-_COUNTRY = ("countries", "iso3")
-REFERENCES: dict[str, dict[str, tuple[str, str]]] = {
-    "events": {"source_id": _SOURCE},
-    "manpower": {"country": _COUNTRY, "source_id": _SOURCE},
-    "rankings": {"country": _COUNTRY, "source_id": _SOURCE},
-    "equipment": {"country": _COUNTRY, "source_id": _SOURCE},
-    "spending": {"country": _COUNTRY, "source_id": _SOURCE},
-    "attrition": {"side": _COUNTRY, "event_id": ("events", "event_id"), "source_id": _SOURCE},
-    "doctrine": {"source_id": _SOURCE},
-    "essay_figures": {"source_id": _SOURCE},
-    "tdi_force_ratio": {"source_id": _SOURCE},
-}
+__all__ = [
+    "DAY",
+    "ISO3",
+    "MANPOWER_MEASURES",
+    "MODELS",
+    "PARTIAL_DAY",
+    "QUALIFIERS",
+    "RANKING_INDICES",
+    "REFERENCES",
+    "SLUG",
+    "SNAKE",
+    "TABLES",
+    "WAR_END",
+    "WAR_START",
+    "Attrition",
+    "Countries",
+    "Doctrine",
+    "Equipment",
+    "EssayFigures",
+    "Events",
+    "Manpower",
+    "Rankings",
+    "Sources",
+    "Spending",
+    "TdiForceRatio",
+]

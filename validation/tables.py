@@ -15,13 +15,20 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from validation.files import FileRefused, read_bounded
-from validation.schemas import DAY, MODELS, PARTIAL_DAY, REFERENCES, WAR_END, WAR_START
+from validation.vocabulary import DAY, PARTIAL_DAY, REFERENCES, TABLES, WAR_END, WAR_START
+
+# pandera and the models (validation.schemas) are imported by the functions that check rows, not
+# here: Issue and DataValidationError are imported by every reader of the catalog, and a catalog
+# read back from the cache (validation.cache) is never checked, so the dashboard starts without
+# paying for pandera's import.
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 # A curated table is kilobytes; public datasets come in through importers. Refuse anything
 # larger than this before reading it, so a stray 200 MB file cannot exhaust memory.
@@ -446,6 +453,8 @@ def _check_rule(check: str, column: str | None) -> str:
 
 def check_frame(raw: pd.DataFrame, name: str, label: str) -> tuple[pd.DataFrame, list[Issue]]:
     """Type the rows and check them against the table's schema; returns typed rows and issues."""
+    from validation.schemas import MODELS
+
     return check_model(raw, MODELS[name], label)
 
 
@@ -454,6 +463,8 @@ def check_model(
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """Type text cells with a model's column types, then run its checks on the rows that typed
     cleanly; returns the validated rows (the typed ones where there are problems) and issues."""
+    import pandera.pandas as pa
+
     typed, issues = _coerce(raw, model, label)
     bad_lines = {i.line for i in issues}
     clean = typed.loc[~typed.index.isin(bad_lines)]
@@ -608,6 +619,8 @@ def read_table(path: Path, name: str, label: str | None = None) -> CheckedTable:
     text, issues = read_text(path, label)
     if text is None:
         return CheckedTable(name, path, None, issues)
+    from validation.schemas import MODELS
+
     expected = list(MODELS[name].to_schema().columns)
     raw, issues = parse_csv(text, label, expected)
     if raw is None:
@@ -619,4 +632,4 @@ def read_table(path: Path, name: str, label: str | None = None) -> CheckedTable:
 def table_name_for(path: Path) -> str | None:
     """The table a file holds, by its name: 'manpower.csv' -> 'manpower'."""
     stem = path.name.removesuffix(".csv")
-    return stem if stem in MODELS else None
+    return stem if stem in TABLES else None

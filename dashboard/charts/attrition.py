@@ -33,7 +33,7 @@ from dashboard.params import Param
 from dashboard.style import base_layout, country_colour, fmt_number
 from indicators.attrition import attrition_timeline, opening_shares
 from indicators.common import IndicatorError
-from validation.schemas import WAR_END, WAR_START
+from validation.vocabulary import WAR_END, WAR_START
 
 SIDE_WORDS = {"all": "Both sides", "AZE": "Azerbaijan", "ARM": "Armenia"}
 SOURCE_CHOICE_WORDS = {

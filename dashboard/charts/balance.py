@@ -45,7 +45,7 @@ from indicators.common import (
 from indicators.conflicts import CONFLICT_FIELDS, flag_source_conflicts
 from indicators.equipment import span_of
 from validation import Catalog, load_catalog
-from validation.schemas import MANPOWER_MEASURES
+from validation.vocabulary import MANPOWER_MEASURES
 
 # Countries and years offered are those with a figure in any table the comparison reads.
 PARAMS = pair_pickers(

@@ -31,7 +31,7 @@ from dashboard.style import base_layout, country_colour, fmt_number, rgba
 from indicators.common import IndicatorError, column_arrays, frame_of
 from indicators.rankings import fit_rank_trend, rank_gap_columns, rank_series
 from validation import Catalog
-from validation.schemas import RANKING_INDICES
+from validation.vocabulary import RANKING_INDICES
 
 
 def ranked_countries(catalog: Catalog) -> tuple[str, ...]:

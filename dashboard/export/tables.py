@@ -14,8 +14,8 @@ from dashboard.charts import Rendered
 from dashboard.cite import citations, split_ids
 from dashboard.export.figures import ExportError
 from validation import datasets_dir, load_catalog
-from validation.schemas import MODELS
 from validation.tables import read_table
+from validation.vocabulary import TABLES
 
 # OWASP (CSV injection): a cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -132,7 +132,7 @@ def to_csv(rendered: Rendered) -> bytes:
 def built_in_tables() -> list[str]:
     """The tables only the built-in world datasets have (battles, capabilities), sorted."""
     catalog = load_catalog()
-    return sorted({t for r in catalog.world.values() for t in r.get("rows", {})} - set(MODELS))
+    return sorted({t for r in catalog.world.values() for t in r.get("rows", {})} - set(TABLES))
 
 
 def data_table(name: str) -> pd.DataFrame:
@@ -140,7 +140,7 @@ def data_table(name: str) -> pd.DataFrame:
     datasets/<name>.csv as validated (coerced by its schema), not the file's bytes; a table
     only the built-in world datasets have, as loaded. KeyError for another name; ExportError
     when the file no longer validates (changed since the server started)."""
-    if name in MODELS:
+    if name in TABLES:
         path = datasets_dir() / f"{name}.csv"
         checked = read_table(path, name)
         if checked.frame is None or checked.issues:

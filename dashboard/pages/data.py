@@ -20,9 +20,7 @@ from dashboard.components import scrolling_box
 from validation import datasets_dir, load_catalog
 from validation.catalog import load_directory
 from validation.importers import FOLDER_KINDS, KINDS, describe_kinds
-from validation.importers.base import ImportRefused
-from validation.importers.store import read_checked, unpack_zip
-from validation.schemas import MODELS
+from validation.vocabulary import TABLES
 
 PATH, NAME, ORDER, NAV = "/data", "Data", 9, True
 CHARTS: tuple[str, ...] = ()  # none: its index does not preload plotly.js
@@ -133,7 +131,7 @@ def tables_section() -> html.Section:
     rows = []
     for row in summary.itertuples():
         meta = catalog.meta.get(row.table, {})
-        if row.table in MODELS or row.table in in_world:
+        if row.table in TABLES or row.table in in_world:
             status = "valid" if row.table not in problems else f"{problems[row.table]} problems"
             download = html.A(
                 "CSV",
@@ -359,6 +357,8 @@ def _safe_name(name: str | None) -> str:
 
 def _decode(contents: str, filename: str, cap: int) -> bytes:
     """The bytes of a dcc.Upload data URL, refusing one above the cap before decoding it."""
+    from validation.importers.base import ImportRefused
+
     _, sep, b64 = (contents or "").partition(",")
     if not sep:
         raise ImportRefused(f"{filename}: the upload did not arrive as a data URL")
@@ -395,6 +395,11 @@ def check_upload(kind: str | None, filename: str | None, contents: str | None) -
     """An uploaded file read and checked by its kind's importer, in a temporary folder deleted
     before returning; nothing goes to MILBAL_DATA_DIR. Returns {ok: True, kind, file, sha256,
     rows, notes, tables} or {ok: False, message}."""
+    # The importers are imported here, on the first upload: they import pandera, which a server
+    # that reads its catalog from the cache does not otherwise need (see validation.vocabulary).
+    from validation.importers.base import ImportRefused
+    from validation.importers.store import read_checked, unpack_zip
+
     name = _safe_name(filename)
     try:
         if kind not in KINDS:

@@ -39,7 +39,7 @@ from dashboard.style import fmt_number
 from indicators.attrition import opening_shares
 from indicators.common import column_arrays, interval_of, row_positions
 from validation import load_catalog
-from validation.schemas import WAR_START
+from validation.vocabulary import WAR_START
 
 PATH, NAME, ORDER, NAV = "/", "Overview", 0, True
 PAGE = "overview"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
+from pathlib import Path
 from types import ModuleType
 
 # Every kind we know of, in the order imported rows are merged (an earlier kind's country name
@@ -26,6 +28,19 @@ def get_module(kind: str) -> ModuleType:
     return importlib.import_module(KINDS[kind])
 
 
+def data_dir() -> Path:
+    """MILBAL_DATA_DIR, else $XDG_DATA_HOME/milbal, else ~/.local/share/milbal.
+
+    Defined here rather than in validation.importers.store (which re-exports it) because the
+    catalog cache hashes this folder on every start, and the store imports pandera."""
+    explicit = os.environ.get("MILBAL_DATA_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "milbal"
+
+
 def describe_kinds() -> dict[str, str]:
     """kind -> its DESCRIPTION (a module that fails to import is described by its error)."""
     out = {}
@@ -37,4 +52,4 @@ def describe_kinds() -> dict[str, str]:
     return out
 
 
-__all__ = ["FOLDER_KINDS", "KINDS", "KNOWN_KINDS", "describe_kinds", "get_module"]
+__all__ = ["FOLDER_KINDS", "KINDS", "KNOWN_KINDS", "data_dir", "describe_kinds", "get_module"]

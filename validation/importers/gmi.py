@@ -16,7 +16,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from validation.importers.base import Imported, read_csv_cells, source_row, validate_raw
-from validation.schemas import ISO3, SLUG
+from validation.vocabulary import ISO3, SLUG
 
 KIND = "gmi"
 DESCRIPTION = (

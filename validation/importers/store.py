@@ -38,7 +38,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from validation.files import FileRefused, check_folder, check_regular, open_regular
-from validation.importers import FOLDER_KINDS, KINDS, get_module
+from validation.importers import FOLDER_KINDS, KINDS, data_dir, get_module
 from validation.importers.base import (
     COUNTRY_COLUMNS,
     SOURCE_COLUMNS,
@@ -48,22 +48,13 @@ from validation.importers.base import (
     check_tidy,
     read_csv_cells,
 )
-from validation.schemas import MODELS, REFERENCES
+from validation.schemas import MODELS
 from validation.tables import Issue
+from validation.vocabulary import REFERENCES
 
 RECORD = "record.json"
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 _CHUNK = 1024 * 1024
-
-
-def data_dir() -> Path:
-    """MILBAL_DATA_DIR, else $XDG_DATA_HOME/milbal, else ~/.local/share/milbal."""
-    explicit = os.environ.get("MILBAL_DATA_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
-    return base / "milbal"
 
 
 def _root(given: Path | str | None) -> Path:

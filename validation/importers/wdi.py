@@ -34,8 +34,8 @@ from validation.importers.base import (
     source_row,
     validate_raw,
 )
-from validation.schemas import ISO3, SLUG
 from validation.tables import Issue, _show, header_problem
+from validation.vocabulary import ISO3, SLUG
 
 KIND = "wdi"
 DESCRIPTION = (
