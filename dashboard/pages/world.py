@@ -4,8 +4,9 @@ the table) offers to compare it with another on /compare.
 
 The map's outlines are a static asset (dashboard.geo) that plotly.js reads once per page
 load; the callback answers only codes, colours and text. The table is drawn by the browser
-(assets/world_table.js) from its rows as compact data (table_model), which the page carries
-and the callback sends after a control change, as plain elements inside the page's <table>:
+(assets/world_table.js) from its rows as compact data (table_model), which the page callback
+sends (its first call, as the page appears, then after each change), as plain elements inside
+the page's <table>:
 as Dash components, its ~1,200 cells and links were most of the answer, and slowed every
 later change of the page (Dash's renderer visits each component on every update)."""
 
