@@ -1,6 +1,6 @@
 /* /world: the ranked table, drawn in the browser from its rows as compact data (table_model
-   in dashboard/pages/world.py, which the page carries in a dcc.Store and its callback sends
-   after a control change), as plain elements inside the page's <table> rather than as Dash
+   in dashboard/pages/world.py, which the page callback sends: with its first call, as the page
+   appears, then after each change), as plain elements inside the page's <table> rather than as Dash
    components: ~1,200 components (one per cell and link) made every later change of the page
    slower, since Dash's renderer visits each of them on every update. Registered with
    dash.clientside_callback under window.dash_clientside.milbal_world.table; its output (the
