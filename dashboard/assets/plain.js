@@ -84,8 +84,9 @@
         return made;
     }
 
-    // The tree last given per holder: Dash may answer as a page's layout arrives, before React
-    // has put the holder in the document; the drawing then waits for it, a frame at a time.
+    // What each holder is to show last: Dash may answer as a page's layout arrives, before
+    // React has put the holder in the document; the drawing then waits for it, a frame at a
+    // time, and draws whatever is the latest by then. `make` builds the holder's new children.
     const latest = {};
     const waiting = {};
 
@@ -94,7 +95,7 @@
         if (holder) {
             delete waiting[holderId];
             try {
-                holder.replaceChildren(build(latest[holderId]) || "");
+                holder.replaceChildren(latest[holderId]() || "");
             } catch (error) {
                 console.error(error.message);
             }
@@ -105,21 +106,25 @@
         }
     }
 
+    function place(holderId, make) {
+        latest[holderId] = make;
+        if (!waiting[holderId]) {
+            waiting[holderId] = true;
+            drawWhenThere(holderId, 120);
+        }
+    }
+
     /* The clientside callback: (the store's tree, the holder's id) -> a count of drawings,
        which only tells that it ran. */
     function draw(tree, holderId) {
         if (tree === null || tree === undefined || !holderId) {
             return window.dash_clientside.no_update;
         }
-        latest[holderId] = tree;
-        if (!waiting[holderId]) {
-            waiting[holderId] = true;
-            drawWhenThere(holderId, 120);
-        }
+        place(holderId, function () { return build(tree); });
         draw.count = (draw.count || 0) + 1;
         return draw.count;
     }
 
     window.dash_clientside = window.dash_clientside || {};
-    window.dash_clientside.milbal_plain = {draw: draw, build: build};
+    window.dash_clientside.milbal_plain = {draw: draw, build: build, place: place};
 })();

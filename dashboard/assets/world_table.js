@@ -39,45 +39,29 @@
         );
     }
 
-    function draw(holder, model) {
-        const parts = [node("caption", model.caption)];
+    function parts(model) {
+        const made = [node("caption", model.caption)];
         if (model.head) {
             const heads = ["Rank", "Country", model.head, "Each source"];
-            parts.push(node("thead", node("tr", heads.map(function (h) {
+            made.push(node("thead", node("tr", heads.map(function (h) {
                 return node("th", h, {scope: "col"});
             }))));
-            parts.push(node("tbody", model.rows.map(row)));
+            made.push(node("tbody", model.rows.map(row)));
         }
-        holder.replaceChildren.apply(holder, parts);
+        const fragment = document.createDocumentFragment();
+        fragment.append.apply(fragment, made);
+        return fragment;
     }
 
-    // The rows last given: Dash may call as the page's layout arrives, before React has put
-    // the <table> in the document; the drawing then waits for it, a frame at a time, and
-    // draws whatever rows are the latest by then.
-    let latest = null;
-    let waiting = false;
-
-    function drawWhenThere(frames) {
-        const holder = document.getElementById("world-table");
-        if (holder) {
-            waiting = false;
-            draw(holder, latest);
-        } else if (frames > 0) {
-            requestAnimationFrame(function () { drawWhenThere(frames - 1); });
-        } else {
-            waiting = false;
-        }
-    }
-
+    /* The clientside callback: the rows -> how many were drawn (only that it ran). Drawn by
+       assets/plain.js's place(), which waits for the <table> if the page is still arriving. */
     function table(model) {
         if (!model) {
             return window.dash_clientside.no_update;
         }
-        latest = model;
-        if (!waiting) {
-            waiting = true;
-            drawWhenThere(120);
-        }
+        window.dash_clientside.milbal_plain.place("world-table", function () {
+            return parts(model);
+        });
         return model.head ? model.rows.length : 0;
     }
 

@@ -76,8 +76,9 @@ def test_the_warm_up_starts_anyway_after_its_wait(monkeypatch, fresh_first_page)
     worker.join(10)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority: Linux")
 def test_the_warm_up_thread_alone_gets_the_lowest_priority():
+    """Linux gives a thread a priority of its own: 19 there; elsewhere the call changes
+    nothing and raises nothing."""
     seen = {}
     before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     assert before < 19
@@ -89,5 +90,5 @@ def test_the_warm_up_thread_alone_gets_the_lowest_priority():
     worker = threading.Thread(target=lowered)
     worker.start()
     worker.join(10)
-    assert seen["thread"] == 19
+    assert seen["thread"] == (19 if sys.platform.startswith("linux") else before)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
