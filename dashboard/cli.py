@@ -547,7 +547,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("the embedded datasets are not valid; run `milbal validate`:", file=sys.stderr)
         _print_issues(exc.issues)
         return EXIT_BAD_DATA
-    from dashboard.factory import create_app, warm_up, warm_up_when_idle
+    from dashboard.factory import create_app, warm_up
     from dashboard.memory import limit_malloc_arenas
 
     limit_malloc_arenas()
@@ -572,7 +572,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_OK
     import threading
 
-    threading.Thread(target=warm_up_when_idle, name="milbal-warm-up", daemon=True).start()
+    threading.Thread(target=warm_up, name="milbal-warm-up", daemon=True).start()
     print(
         f"milbal: serving on http://{args.host}:{args.port} (export cache {describe(config)})",
         flush=True,

@@ -4,11 +4,8 @@ path and query string. The router listens to the path only, so a page rewriting 
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import os
 import pkgutil
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType, ModuleType
@@ -81,27 +78,6 @@ def load_pages() -> list[ModuleType]:
         for m in pkgutil.iter_modules(pages.__path__)
     ]
     return sorted((m for m in modules if hasattr(m, "PATH")), key=lambda m: m.ORDER)
-
-
-# Set once a router callback has answered (a first page is on its way to a browser).
-first_page_served = threading.Event()
-
-
-def warm_up_when_idle(wait_s: float = 10.0) -> None:
-    """The background warm-up of `milbal serve` (warm_up: about 3 s of CPU), started once the
-    first page has been served, or after `wait_s` seconds, and at the lowest CPU priority
-    (Linux; elsewhere as it is), so that it takes what the first visitor's browser, drawing
-    that page, leaves of the machine."""
-    first_page_served.wait(wait_s)
-    lower_thread_priority()
-    warm_up()
-
-
-def lower_thread_priority() -> None:
-    """Give the calling thread the lowest CPU priority (nice 19), where the system lets a
-    thread have its own (Linux); elsewhere, or if refused, leave it as it is."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 def warm_up() -> None:
@@ -244,12 +220,9 @@ def create_app() -> Dash:
     @app.callback(Output("page", "children"), Input("url", "pathname"), State("url", "search"))
     def route(pathname: str | None, search: str | None):
         module = by_path.get((pathname or "/").rstrip("/") or "/")
-        try:
-            if module is None:
-                return not_found(pathname or "/")
-            return module.layout(**query_of(search))
-        finally:
-            first_page_served.set()
+        if module is None:
+            return not_found(pathname or "/")
+        return module.layout(**query_of(search))
 
     allow_index_scripts(app)
     return app
